@@ -1,0 +1,51 @@
+"""The links on each role's home page and in the top bar.
+
+Apps register their pages from `AppConfig.ready()`, so the home page grows as pages are built
+without the core importing the apps above it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealership.permissions import user_roles
+
+
+class Section(models.TextChoices):
+    DESK = "desk", _("Front desk")
+    WORKSHOP = "workshop", _("Workshop")
+    PARTS = "parts", _("Parts")
+    CARE = "care", _("Customer care")
+    REPORTS = "reports", _("Reports")
+    ADMIN = "admin", _("Administration")
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    description: str
+    url_name: str
+    icon: str
+    section: Section
+    roles: set[str] = field(default_factory=set)
+    staff_only: bool = False  # also needs Django's is_staff (the admin site)
+
+
+_LINKS: list[Link] = []
+
+
+def register(*links: Link) -> None:
+    _LINKS.extend(link for link in links if link not in _LINKS)
+
+
+def links_for(user) -> list[Link]:
+    """Return the links this user may follow, in section order."""
+    if not user.is_authenticated:
+        return []
+    roles = user_roles(user)
+    order = list(Section)
+    visible = [
+        link for link in _LINKS if (user.is_superuser or roles & link.roles) and (user.is_staff or not link.staff_only)
+    ]
+    return sorted(visible, key=lambda link: order.index(link.section))

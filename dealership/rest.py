@@ -1,0 +1,42 @@
+"""The API's shared parts: pagination, the error format, token login, normalising fields."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from dealership.errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a refused transition or stale version is 409, a model ValidationError 400."""
+    if isinstance(exc, DomainError):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    return drf_exception_handler(exc, context)
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} → {"token"}; send it as `Authorization: Token <token>`."""
+
+    permission_classes = ()
+    authentication_classes = ()
+
+
+class NormalizedCharField(serializers.CharField):
+    def __init__(self, *, normalizer, validator, **kwargs):
+        self.normalizer = normalizer
+        super().__init__(**kwargs)
+        self.validators.append(validator)
+
+    def to_internal_value(self, data):
+        return self.normalizer(super().to_internal_value(data))

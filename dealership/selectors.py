@@ -1,0 +1,65 @@
+"""Reads for the directory pages and the API."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+
+from dealership.identifiers import normalize_plate, normalize_vin
+from dealership.models import Customer, Vehicle
+from dealership.permissions import ALL_ROLES
+
+_DIGITS = re.compile(r"^[0-9]{3,11}$")
+_VIN_LIKE = re.compile(r"^[A-HJ-NPR-Z0-9]{6,17}$")
+_PLATE_LIKE = re.compile(r"^[\u4e00-\u9fff][A-Z]")
+
+
+def search_customers(query: str = "") -> QuerySet[Customer]:
+    """Customers matching a name, the start of a mobile, a plate or the end of a VIN, newest first.
+
+    Each customer comes with its vehicles prefetched.
+    """
+    customers = Customer.objects.all()
+    query = query.strip()
+    if query:
+        customers = customers.filter(_customer_match(query))
+    vehicles = Vehicle.objects.order_by("pk").only("pk", "customer_id", "plate", "vin", "model_name")
+    return customers.prefetch_related(Prefetch("vehicles", queryset=vehicles)).order_by("-pk")
+
+
+def _customer_match(query: str) -> Q:
+    if _DIGITS.match(query):
+        # Digits are the start of a mobile, part of a landline, or the last digits of a VIN
+        # (the serial number, which staff read off the windscreen).
+        by_phone = Q(mobile__startswith=query) | Q(landline__contains=query)
+        return by_phone | _owning(Q(vin__endswith=query)) if len(query) >= 4 else by_phone
+    plate = normalize_plate(query)
+    if _PLATE_LIKE.match(plate):
+        return _owning(Q(plate__startswith=plate))
+    vin = normalize_vin(query)
+    if _VIN_LIKE.match(vin) and any(char.isdigit() for char in vin):
+        # Staff read the last digits off a windscreen or the whole VIN off a document.
+        return _owning(Q(vin=vin) if len(vin) == 17 else Q(vin__endswith=vin))
+    return Q(name__icontains=query)
+
+
+def _owning(vehicle_match: Q) -> Q:
+    """Customers owning a matching vehicle, each once however many vehicles match."""
+    return Q(pk__in=Vehicle.objects.filter(vehicle_match).values("customer_id"))
+
+
+def customer_detail(pk: int) -> Customer:
+    vehicles = Vehicle.objects.order_by("pk")
+    return Customer.objects.prefetch_related(Prefetch("vehicles", queryset=vehicles)).get(pk=pk)
+
+
+def staff_users() -> QuerySet:
+    """Users who hold at least one role, with their profile and groups loaded."""
+    User = get_user_model()
+    return (
+        User.objects.filter(groups__name__in=ALL_ROLES)
+        .distinct()
+        .select_related("staff")
+        .prefetch_related("groups")
+        .order_by("pk")
+    )

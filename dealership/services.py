@@ -1,0 +1,74 @@
+"""Changes to the directory: staff profiles, customers and vehicles.
+
+Every function validates the whole object before writing (bad input raises ValidationError and
+saves nothing) and records who made the change in the object's history.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from dealership.models import Customer, Staff, Vehicle
+
+
+def ensure_staff(user: AbstractBaseUser) -> Staff:
+    """Return the staff profile of a user with a role, creating it on first use."""
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        pass
+    name = user.get_full_name() or user.get_username()
+    staff, _created = Staff.objects.get_or_create(user=user, defaults={"name": name[:50]})
+    return staff
+
+
+def _save(instance, *, by: AbstractBaseUser | None) -> None:
+    instance.full_clean()
+    if by is not None and by.is_authenticated:
+        instance._history_user = by
+    instance.save()
+
+
+@transaction.atomic
+def create_customer(*, by: AbstractBaseUser | None, name: str, mobile: str, landline: str = "") -> Customer:
+    """Add a customer. Raises ValidationError on a bad name, mobile or landline."""
+    customer = Customer(name=name.strip(), mobile=mobile, landline=landline)
+    _save(customer, by=by)
+    return customer
+
+
+@transaction.atomic
+def update_customer(*, by: AbstractBaseUser | None, customer: Customer, **changes) -> Customer:
+    """Change a customer's name or phone numbers. Raises ValidationError."""
+    for name, value in changes.items():
+        if name not in {"name", "mobile", "landline"}:
+            raise TypeError(f"cannot change {name!r} of a customer")
+        setattr(customer, name, value.strip() if name == "name" else value)
+    _save(customer, by=by)
+    return customer
+
+
+@transaction.atomic
+def register_vehicle(
+    *,
+    by: AbstractBaseUser | None,
+    customer: Customer,
+    vin: str,
+    plate: str = "",
+    model_name: str,
+    mileage_km: int = 0,
+) -> Vehicle:
+    """Register a customer's car. Raises ValidationError on a bad or known VIN, or a bad or taken plate."""
+    vehicle = Vehicle(customer=customer, vin=vin, plate=plate, model_name=model_name.strip(), mileage_km=mileage_km)
+    _save(vehicle, by=by)
+    return vehicle
+
+
+@transaction.atomic
+def update_vehicle(*, by: AbstractBaseUser | None, vehicle: Vehicle, **changes) -> Vehicle:
+    """Change a vehicle's owner, plate, model or mileage; the VIN is its identity and stays. Raises ValidationError."""
+    for name, value in changes.items():
+        if name not in {"customer", "plate", "model_name", "mileage_km"}:
+            raise TypeError(f"cannot change {name!r} of a vehicle")
+        setattr(vehicle, name, value)
+    _save(vehicle, by=by)
+    return vehicle

@@ -1,0 +1,166 @@
+"""Home, the customer and vehicle directory, and the health check."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from dealership import navigation, selectors, services
+from dealership.celery import broker_is_reachable
+from dealership.forms import CustomerForm, VehicleEditForm, VehicleForm
+from dealership.models import Customer, Role, Vehicle
+from dealership.permissions import has_role, may_see_full_mobile, role_required, user_roles
+
+DIRECTORY_READ = (Role.ADVISOR, Role.FOREMAN, Role.PARTS, Role.CALLCENTRE, Role.MANAGER)
+DIRECTORY_WRITE = (Role.ADVISOR, Role.PARTS, Role.CALLCENTRE, Role.MANAGER)
+
+
+def home(request):
+    links = navigation.links_for(request.user)
+    sections = {}
+    for link in links:
+        sections.setdefault(link.section, []).append(link)
+    role_labels = [Role(name).label for name in sorted(user_roles(request.user))]
+    return render(
+        request,
+        "dealership/home.html",
+        {
+            "sections": [(navigation.Section(key).label, items) for key, items in sections.items()],
+            "role_labels": role_labels,
+        },
+    )
+
+
+@role_required(*DIRECTORY_READ)
+def customer_list(request):
+    query = request.GET.get("q", "")
+    page = Paginator(selectors.search_customers(query), 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "show_full_mobile": may_see_full_mobile(request.user),
+        "may_edit": _may_edit(request),
+    }
+    template = "dealership/_customer_rows.html" if request.htmx else "dealership/customer_list.html"
+    return render(request, template, context)
+
+
+@role_required(*DIRECTORY_READ)
+def customer_detail(request, pk: int):
+    try:
+        customer = selectors.customer_detail(pk)
+    except Customer.DoesNotExist as missing:
+        raise Http404 from missing
+    return render(
+        request,
+        "dealership/customer_detail.html",
+        {
+            "customer": customer,
+            "show_full_mobile": may_see_full_mobile(request.user),
+            "may_edit": _may_edit(request),
+        },
+    )
+
+
+@role_required(*DIRECTORY_WRITE)
+def customer_create(request):
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.create_customer(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Customer %(name)s added.") % {"name": customer.name})
+            return redirect("customer_detail", pk=customer.pk)
+    return render(request, "dealership/customer_form.html", {"form": form, "title": _("New customer")})
+
+
+@role_required(*DIRECTORY_WRITE)
+def customer_edit(request, pk: int):
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerForm(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_customer(by=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
+            return redirect("customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "dealership/customer_form.html",
+        {"form": form, "title": _("Edit customer"), "customer": customer},
+    )
+
+
+@role_required(*DIRECTORY_WRITE)
+def vehicle_create(request, customer_pk: int):
+    customer = get_object_or_404(Customer, pk=customer_pk)
+    form = VehicleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle = services.register_vehicle(by=request.user, customer=customer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Vehicle %(vehicle)s registered.") % {"vehicle": vehicle})
+            return redirect("customer_detail", pk=customer.pk)
+    return render(
+        request,
+        "dealership/vehicle_form.html",
+        {"form": form, "customer": customer, "title": _("Register a vehicle")},
+    )
+
+
+@role_required(*DIRECTORY_WRITE)
+def vehicle_edit(request, pk: int):
+    vehicle = get_object_or_404(Vehicle.objects.select_related("customer"), pk=pk)
+    form = VehicleEditForm(request.POST or None, instance=vehicle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_vehicle(by=request.user, vehicle=vehicle, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Vehicle %(vehicle)s saved.") % {"vehicle": vehicle})
+            return redirect("customer_detail", pk=vehicle.customer_id)
+    return render(
+        request,
+        "dealership/vehicle_form.html",
+        {"form": form, "customer": vehicle.customer, "vehicle": vehicle, "title": _("Edit vehicle")},
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """Report whether the database and the broker answer: 200 when both do, 503 otherwise."""
+    checks = {"database": _database_is_reachable(), "broker": broker_is_reachable()}
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        **{k: "ok" if v else "down" for k, v in checks.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _database_is_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _may_edit(request) -> bool:
+    return has_role(request.user, *DIRECTORY_WRITE)

@@ -1,0 +1,1 @@
+"""Labour operations, appointments, reception, repair orders and checkout (SD01-SD19)."""

@@ -1,0 +1,180 @@
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ON_CI = os.environ.get("CI") == "true"
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip a test whose service is missing on a developer's machine; on CI, fail it."""
+    if available:
+        return
+    if ON_CI:
+        pytest.fail(f"{what} is required on CI but is not available")
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture
+def user_with(db):
+    """user_with("advisor") → a user holding those roles."""
+    return make_user
+
+
+@pytest.fixture
+def client_as(db, client):
+    """client_as("advisor") → a test client logged in as a new user with those roles."""
+
+    def login(*roles: str, **fields):
+        user = make_user(*roles, **fields)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as("manager") → an API client authenticated as a new user with those roles."""
+
+    def login(*roles: str, **fields):
+        api = APIClient()
+        user = make_user(*roles, **fields)
+        api.force_authenticate(user)
+        api.user = user
+        return api
+
+    return login
+
+
+# --- Real worker processes --------------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured broker and the test database.
+
+    Tests that use it need `django_db(transaction=True)`, so the worker sees committed rows.
+    """
+    if ON_CI:
+        assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI runs the workers on Redis"
+    from dealership.celery import app
+    from dealership.tasks import ping
+
+    app.control.purge()
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()}
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "dealership",
+        "worker",
+        "--loglevel=INFO",
+        "--concurrency=2",
+        "--without-gossip",
+        "--without-mingle",
+        "--hostname",
+        f"test-{uuid.uuid4().hex[:8]}@%h",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_answering(ping, process, log_path)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_until_answering(ping, process, log_path: Path, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"celery worker exited:\n{log_path.read_text(errors='replace')}")
+        with contextlib.suppress(Exception):  # the worker is not consuming yet
+            if ping.delay().get(timeout=5) == "pong":
+                return
+    raise RuntimeError(f"celery worker did not answer:\n{log_path.read_text(errors='replace')}")
+
+
+# --- Browser ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (no browser download)."""
+    require_service(Path(CHROMIUM).exists() or shutil.which("chromium") is not None, "chromium")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself between page steps are ordinary blocking calls.
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                args=[
+                    "--no-sandbox",
+                    "--headless",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def tablet(browser, live_server):
+    """A 10-inch tablet in landscape (1280×800), Chinese locale, pointed at the live server."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """screenshot(page, "name") saves var/screenshots/<test>-<name>.png to look at after the run."""
+    folder = ROOT / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -1,0 +1,49 @@
+"""The smallest valid objects, with overrides: make_customer(name="张三")."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from dealership.identifiers import vin_check_digit
+from dealership.models import Customer, Staff, Vehicle
+
+_sequence = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+
+def valid_vin(serial: int) -> str:
+    """A VIN with a correct check digit, different for each serial."""
+    draft = f"LFV2A2BU0T3{serial:06d}"
+    return draft[:8] + vin_check_digit(draft) + draft[9:]
+
+
+def valid_plate(serial: int) -> str:
+    letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return f"豫P{letters[serial // 10000 % len(letters)]}{serial % 10000:04d}"
+
+
+def make_user(*roles: str, username: str | None = None, name: str | None = None, **fields):
+    number = next(_sequence)
+    user = get_user_model().objects.create_user(
+        username=username or f"user{number}", password=PASSWORD, first_name=name or f"员工{number}", **fields
+    )
+    if roles:
+        # get_or_create: transactional tests truncate the groups the migration made.
+        user.groups.set([Group.objects.get_or_create(name=role)[0] for role in roles])
+        Staff.objects.create(user=user, name=name or f"员工{number}")
+    return user
+
+
+def make_customer(**overrides) -> Customer:
+    number = next(_sequence)
+    fields = {"name": f"客户{number}", "mobile": f"139{number:08d}"} | overrides
+    return Customer.objects.create(**fields)
+
+
+def make_vehicle(**overrides) -> Vehicle:
+    number = next(_sequence)
+    fields = {"vin": valid_vin(number), "plate": valid_plate(number), "model_name": "一汽-大众 速腾 1.4T"} | overrides
+    if "customer" not in fields:
+        fields["customer"] = make_customer()
+    return Vehicle.objects.create(**fields)

@@ -1,0 +1,1 @@
+"""Dispatch, job clock, QC stages, rework, escalations and the difficult-case library (WS01-WS09)."""
