@@ -87,6 +87,7 @@ TEMPLATES = [
 # PostgreSQL in production and CI; SQLite (a file under var/) is the embedded default.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)  # a fresh clone has no var/ yet
     # Web, worker and beat write to one file: wait for the lock instead of failing, take the
     # write lock at BEGIN so a read-then-write transaction cannot deadlock, and let readers
     # work beside a writer (WAL).
