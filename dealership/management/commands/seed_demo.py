@@ -174,5 +174,6 @@ def _plate(rng: random.Random, new_energy: bool) -> str:
     office = rng.choice(PLATE_OFFICES)
     if new_energy:
         return f"豫{office}{rng.choice('DF')}{rng.choice(PLATE_LETTERS + '0123456789')}{rng.randint(0, 9999):04d}"
-    body = "".join(rng.choices(PLATE_LETTERS + "0123456789" * 3, k=5))
+    # Ordinary plates are mostly digits, with a letter or two.
+    body = "".join(rng.choice(PLATE_LETTERS) if rng.random() < 0.2 else rng.choice("0123456789") for _ in range(5))
     return f"豫{office}{body}"
