@@ -4,6 +4,7 @@ Runs in-process with Django's test client, so a figure is server time (queries, 
 not network. Uses DATABASE_URL like the suite (SQLite without it).
 """
 
+import io
 import os
 import statistics
 import sys
@@ -62,7 +63,7 @@ def directory() -> list[tuple[str, str, str]]:
     from tests.factories import make_user
 
     settings.DEBUG = True  # seed_demo runs in debug only
-    call_command("seed_demo", customers=20_000, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", customers=20_000, stdout=io.StringIO())
     settings.DEBUG = False
     client = Client()
     client.force_login(make_user("advisor"))
@@ -78,6 +79,47 @@ def directory() -> list[tuple[str, str, str]]:
         row("API /customers/ page of 50", lambda: api.get("/api/v1/customers/")),
         row("/healthz", lambda: client.get("/healthz")),
     ]
+
+
+@section
+def sms_worker_throughput() -> list[tuple[str, str, str]]:
+    """Messages per second one worker process sends through the locmem gateway."""
+    from django.db import transaction
+    from django.db.models import Max, Min
+
+    from dealership import outbox
+    from dealership.models import SmsMessage, SmsStatus
+    from tests.conftest import purge_broker, start_celery_worker, stop_celery_worker
+    from tests.factories import make_sms_template
+
+    make_sms_template("bench", is_urgent=True)
+    rows = []
+    for concurrency in (1, 2):
+        SmsMessage.objects.all().delete()
+        purge_broker()
+        count = 2000
+        with transaction.atomic():
+            for number in range(count):
+                outbox.enqueue_sms(
+                    mobile=f"139{number:08d}",
+                    kind="bench",
+                    dedupe_key=f"bench:{concurrency}:{number}",
+                    context={"customer": "张先生", "text": "您的爱车已完成保养。"},
+                )
+        log = ROOT / "var" / "bench-worker.log"
+        worker = start_celery_worker(log, SMS_BACKEND="locmem", CELERY_CONCURRENCY=str(concurrency))
+        try:
+            deadline = time.monotonic() + 600
+            while SmsMessage.objects.exclude(status=SmsStatus.SENT).exists():
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise RuntimeError(f"the worker did not send them all; see {log}")
+                time.sleep(0.5)
+        finally:
+            stop_celery_worker(worker)
+        span = SmsMessage.objects.aggregate(first=Min("claimed_at"), last=Max("sent_at"))
+        seconds = (span["last"] - span["first"]).total_seconds()
+        rows.append((f"SMS sent by one worker, concurrency {concurrency}", f"{count / seconds:,.0f} msg/s", "—"))
+    return rows
 
 
 def main() -> None:

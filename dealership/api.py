@@ -1,13 +1,19 @@
-"""The directory endpoints: customers, vehicles, staff."""
+"""The core endpoints: customers, vehicles, staff, the SMS outbox and its delivery receipts."""
 
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
-from dealership import identifiers, selectors, services
-from dealership.models import Customer, Role, Vehicle
+from dealership import identifiers, outbox, selectors, services
+from dealership.models import Customer, Role, SmsMessage, SmsStatus, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles
 from dealership.rest import NormalizedCharField
 
@@ -147,8 +153,88 @@ class StaffViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.staff_users()
 
 
+class SmsMessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SmsMessage
+        fields = [
+            "id",
+            "mobile",
+            "kind",
+            "body",
+            "status",
+            "dedupe_key",
+            "attempts",
+            "next_attempt_at",
+            "sent_at",
+            "delivered_at",
+            "error",
+            "created_at",
+        ]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=SmsStatus.values),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("mobile", str, description="Start of the mobile number"),
+        ]
+    )
+)
+class SmsViewSet(viewsets.ReadOnlyModelViewSet):
+    """The SMS outbox, newest first (read only: messages are written by the events that cause them)."""
+
+    serializer_class = SmsMessageSerializer
+    permission_classes = [api_roles(read={Role.CALLCENTRE, Role.MANAGER})]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status = params.get("status", "")
+        if status and status not in SmsStatus.values:
+            raise ValidationError({"status": [_("Unknown status.")]})
+        return selectors.sms_messages(status=status, kind=params.get("kind", ""), mobile=params.get("mobile", ""))
+
+
+class ReceiptSerializer(serializers.Serializer):
+    out_id = serializers.CharField(max_length=40)
+    status = serializers.ChoiceField(choices=["delivered", "failed"])
+    detail = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CanPostReceipts(BasePermission):
+    """Only the SMS gateway's integration account (permission `dealership.record_sms_receipt`)."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_authenticated and request.user.has_perm("dealership.record_sms_receipt")
+
+
+class SmsReceiptView(APIView):
+    """POST a list of delivery receipts from the gateway: [{"out_id", "status", "detail"}]."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [CanPostReceipts]
+
+    @extend_schema(request=ReceiptSerializer(many=True), responses={200: dict})
+    def post(self, request):
+        batch = request.data if isinstance(request.data, list) else [request.data]
+        receipts = ReceiptSerializer(data=batch, many=True)
+        receipts.is_valid(raise_exception=True)
+        at = timezone.now()
+        matched = 0
+        for receipt in receipts.validated_data:
+            message = outbox.record_receipt(
+                out_id=receipt["out_id"],
+                delivered=receipt["status"] == "delivered",
+                at=at,
+                detail=receipt.get("detail", ""),
+            )
+            matched += message is not None
+        return Response({"received": len(batch), "matched": matched})
+
+
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("staff", StaffViewSet, basename="staff")
-urlpatterns = router.urls
+router.register("sms", SmsViewSet, basename="sms")
+urlpatterns = [path("sms/receipts/", SmsReceiptView.as_view(), name="sms_receipts"), *router.urls]

@@ -20,6 +20,22 @@ class DealershipConfig(AppConfig):
                 roles={Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER, Role.PARTS},
             ),
             navigation.Link(
+                label=_("SMS outbox"),
+                description=_("Every text message: waiting, sent, failed; send again or settle unknown ones."),
+                url_name="sms_list",
+                icon="chat-dots",
+                section=navigation.Section.CARE,
+                roles={Role.CALLCENTRE, Role.MANAGER},
+            ),
+            navigation.Link(
+                label=_("SMS templates and quiet hours"),
+                description=_("The wording of each message, the signature, quiet hours and retries."),
+                url_name="sms_template_list",
+                icon="chat-square-text",
+                section=navigation.Section.ADMIN,
+                roles={Role.MANAGER},
+            ),
+            navigation.Link(
                 label=_("API documentation"),
                 description=_("The JSON API for integrations, with its OpenAPI schema."),
                 url_name="api_docs",

@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealership.models import Customer, Vehicle
+from dealership.fields import NormalizedFormField
+from dealership.identifiers import normalize_mobile, validate_mobile
+from dealership.models import Customer, SmsPolicy, SmsStatus, SmsTemplate, Vehicle
+from dealership.outbox import check_template_body
 
 
 class CustomerForm(forms.ModelForm):
@@ -35,3 +38,51 @@ class VehicleForm(forms.ModelForm):
 class VehicleEditForm(VehicleForm):
     class Meta(VehicleForm.Meta):
         fields = ["plate", "model_name", "mileage_km"]
+
+
+class SmsFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    mobile = forms.CharField(label=_("Mobile"), required=False, max_length=20)
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *SmsStatus.choices]
+        self.fields["kind"].choices = [("", _("All kinds")), *kinds]
+
+
+class SmsTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=500)
+
+    def __init__(self, *args, template: SmsTemplate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        names = "、".join(f"{{{name}}}" for name in template.placeholders) or "—"
+        self.fields["body"].help_text = _("Placeholders this message can use: %(names)s.") % {"names": names}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        check_template_body(body, self.template.placeholders)
+        return body
+
+
+class SmsPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SmsPolicy
+        fields = ["signature", "quiet_from", "quiet_until", "max_attempts"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+class TestSmsForm(forms.Form):
+    mobile = NormalizedFormField(
+        label=_("Mobile"),
+        normalizer=normalize_mobile,
+        validators=[validate_mobile],
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    customer = forms.CharField(label=_("Addressed to"), max_length=20, initial="张先生")

@@ -1,6 +1,9 @@
-"""The core directory: staff and their roles, customers and their vehicles."""
+"""The core directory (staff and their roles, customers and their vehicles) and the SMS outbox."""
+
+from datetime import time
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -110,3 +113,167 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plate or self.vin} {self.model_name}"
+
+
+# --- SMS outbox ---------------------------------------------------------------------------------------
+
+
+class SmsPolicy(models.Model):
+    """The messaging rules a manager can change: signature, quiet hours, retries. One row."""
+
+    signature = models.CharField(
+        _("signature"),
+        max_length=20,
+        default="【售后服务】",
+        help_text=_("Shown first in every message, e.g. 【周口一汽-大众】."),
+    )
+    quiet_from = models.TimeField(_("quiet hours from"), default=time(21, 0))
+    quiet_until = models.TimeField(_("quiet hours until"), default=time(8, 0))
+    max_attempts = models.PositiveSmallIntegerField(
+        _("attempts before giving up"), default=5, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("messaging policy")
+        verbose_name_plural = _("messaging policy")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="sms_policy_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Messaging policy"))
+
+    @classmethod
+    def current(cls) -> "SmsPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class SmsTemplate(models.Model):
+    """The text of one kind of message, with {placeholders} its senders fill in.
+
+    The kind, its placeholders and urgency are fixed by the feature that sends it (created in
+    that app's migration); managers edit the wording.
+    """
+
+    kind = models.SlugField(_("kind"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    body = models.TextField(_("text"))
+    placeholders = models.JSONField(_("placeholders"), default=list, blank=True)
+    sample = models.JSONField(_("sample values"), default=dict, blank=True)
+    is_urgent = models.BooleanField(
+        _("urgent"), default=False, help_text=_("Urgent messages go out at once, even in quiet hours.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    HELD = "held", _("Held for quiet hours")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNKNOWN = "unknown", _("Unknown: check with the gateway")
+
+
+class SmsMessage(models.Model):
+    """One text message to one mobile. The row is the outbox: workers only ever claim and settle it.
+
+    `dedupe_key` names the event that caused the message (care:order:17:day1), so an event
+    enqueued twice is one message. Broker messages carry the id only.
+    """
+
+    Status = SmsStatus
+    # A status moves only along these arrows; `outbox` is the only module that moves it.
+    TRANSITIONS = {
+        SmsStatus.HELD: {SmsStatus.QUEUED},
+        SmsStatus.QUEUED: {SmsStatus.SENDING, SmsStatus.HELD},
+        SmsStatus.SENDING: {SmsStatus.SENT, SmsStatus.QUEUED, SmsStatus.FAILED, SmsStatus.UNKNOWN},
+        SmsStatus.SENT: {SmsStatus.FAILED},  # a delivery receipt can still report failure
+        SmsStatus.FAILED: {SmsStatus.QUEUED},  # retried by a person
+        SmsStatus.UNKNOWN: {SmsStatus.QUEUED, SmsStatus.SENT, SmsStatus.FAILED},  # decided by a person
+    }
+
+    mobile = MobileField(_("mobile"))
+    kind = models.SlugField(_("kind"), max_length=40)
+    template = models.ForeignKey(
+        SmsTemplate, on_delete=models.PROTECT, related_name="messages", verbose_name=_("template")
+    )
+    body = models.TextField(_("text"))
+    dedupe_key = models.CharField(_("dedupe key"), max_length=120, unique=True)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("due at"))
+    published_at = models.DateTimeField(_("handed to the workers at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    gateway_message_id = models.CharField(_("gateway message id"), max_length=64, blank=True)
+    error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        permissions = [("record_sms_receipt", _("Can post SMS delivery receipts"))]
+        indexes = [
+            # The sweep's three questions and the outbox page's filters.
+            models.Index(fields=["status", "next_attempt_at"], name="sms_status_due"),
+            models.Index(fields=["status", "claimed_at"], name="sms_status_claimed"),
+            models.Index(fields=["kind", "status"], name="sms_kind_status"),
+            models.Index(fields=["-created_at"], name="sms_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SmsStatus.values), name="sms_status_known"),
+            models.CheckConstraint(
+                condition=~Q(status=SmsStatus.SENT) | Q(sent_at__isnull=False), name="sms_sent_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SmsStatus.SENDING) | Q(claimed_at__isnull=False), name="sms_sending_is_claimed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.mobile}"
+
+    @property
+    def out_id(self) -> str:
+        """Our id for the message at the gateway (Aliyun calls it OutId): asked for again after a timeout."""
+        return f"sms-{self.pk}"
+
+    @property
+    def segments(self) -> int:
+        """How many billed SMS the text takes: 70 characters in one, 67 each when split."""
+        length = len(self.body)
+        return 1 if length <= 70 else -(-length // 67)
+
+
+class SmsEvent(models.Model):
+    """History of a message: each status change, by whom (none for workers) and why."""
+
+    message = models.ForeignKey(SmsMessage, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("by")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=SmsStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=SmsStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("message event")
+        verbose_name_plural = _("message events")
+        indexes = [models.Index(fields=["message", "at"], name="sms_event_message_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

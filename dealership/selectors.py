@@ -3,10 +3,10 @@
 import re
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from dealership.identifiers import normalize_plate, normalize_vin
-from dealership.models import Customer, Vehicle
+from dealership.identifiers import normalize_mobile, normalize_plate, normalize_vin
+from dealership.models import Customer, SmsEvent, SmsMessage, SmsStatus, SmsTemplate, Vehicle
 from dealership.permissions import ALL_ROLES
 
 _DIGITS = re.compile(r"^[0-9]{3,11}$")
@@ -62,4 +62,35 @@ def staff_users() -> QuerySet:
         .select_related("staff")
         .prefetch_related("groups")
         .order_by("pk")
+    )
+
+
+def sms_messages(*, status: str = "", kind: str = "", mobile: str = "") -> QuerySet[SmsMessage]:
+    """Outbox rows, newest first, filtered as the outbox page asks."""
+    messages = SmsMessage.objects.select_related("template").order_by("-created_at", "-pk")
+    if status:
+        messages = messages.filter(status=status)
+    if kind:
+        messages = messages.filter(kind=kind)
+    if mobile:
+        messages = messages.filter(mobile__startswith=normalize_mobile(mobile))
+    return messages
+
+
+def sms_status_counts() -> dict[str, int]:
+    """How many messages are in each status, in one query."""
+    counts = dict.fromkeys(SmsStatus.values, 0)
+    for row in SmsMessage.objects.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def sms_kinds() -> list[tuple[str, str]]:
+    return list(SmsTemplate.objects.order_by("name", "pk").values_list("kind", "name"))
+
+
+def sms_detail(pk: int) -> SmsMessage:
+    events = SmsEvent.objects.select_related("by__staff").order_by("at", "pk")
+    return (
+        SmsMessage.objects.select_related("template").prefetch_related(Prefetch("events", queryset=events)).get(pk=pk)
     )

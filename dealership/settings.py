@@ -172,6 +172,14 @@ CELERY_DATA_DIR = Path(env("CELERY_DATA_DIR", default=str(VAR_DIR / "celery")))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any task (60 s hard limit) so a slow task is not handed to a second worker;
+        # short enough that a message held by a killed worker comes back within minutes. The
+        # outbox sweep re-sends sooner from the database anyway.
+        "visibility_timeout": 600,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 2,
+    }
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -179,6 +187,7 @@ else:
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
         "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
+        "polling_interval": 0.1,  # seconds between looks at the folder when it is empty
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_DATA_DIR / 'results'}"
 CELERY_TIMEZONE = TIME_ZONE
@@ -186,7 +195,31 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one message at a time: less to lose when killed
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True  # the default from Celery 6
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10  # on SIGTERM, finish the task at hand first
+# Publishing gives up quickly when the broker is down: the request that enqueued the message
+# answers at once, and the outbox sweep hands the message over when the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    # every minute, around the clock
+    "sweep-sms": {"task": "dealership.tasks.sweep_sms", "schedule": 60.0},
+}
+
+# --- SMS -----------------------------------------------------------------------------------------
+# console (prints), file (JSON lines in SMS_FILE_PATH), locmem (tests), http (a JSON gateway), or a
+# dotted path to a Gateway class. See dealership/sms_gateways.py.
+SMS_BACKEND = env("SMS_BACKEND", default="console")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / "sent.jsonl"))
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_QUERY_URL = env("SMS_HTTP_QUERY_URL", default="")
+SMS_HTTP_API_KEY = env("SMS_HTTP_API_KEY", default="")
+SMS_HTTP_TIMEOUT_S = env.float("SMS_HTTP_TIMEOUT_S", default=10.0)
+SMS_SWEEP_BATCH = env.int("SMS_SWEEP_BATCH", default=500)
+# A due message still unclaimed this long after it was handed over is handed over again.
+SMS_REPUBLISH_AFTER_S = env.int("SMS_REPUBLISH_AFTER_S", default=120)
+# A message in `sending` this long is settled by the sweep: far past the 60 s task limit, its worker is gone.
+SMS_STUCK_AFTER_S = env.int("SMS_STUCK_AFTER_S", default=300)
 
 # --- Security ------------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

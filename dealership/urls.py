@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dealership import api, rest, views
+from dealership.views import directory, sms
 
 api_patterns = [
     path("", RedirectView.as_view(pattern_name="api_docs"), name="api_root"),
@@ -20,12 +21,21 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
-    path("customers/", views.customer_list, name="customer_list"),
-    path("customers/new/", views.customer_create, name="customer_create"),
-    path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
-    path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
-    path("customers/<int:customer_pk>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
-    path("vehicles/<int:pk>/edit/", views.vehicle_edit, name="vehicle_edit"),
+    path("customers/", directory.customer_list, name="customer_list"),
+    path("customers/new/", directory.customer_create, name="customer_create"),
+    path("customers/<int:pk>/", directory.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", directory.customer_edit, name="customer_edit"),
+    path("customers/<int:customer_pk>/vehicles/new/", directory.vehicle_create, name="vehicle_create"),
+    path("vehicles/<int:pk>/edit/", directory.vehicle_edit, name="vehicle_edit"),
+    path("sms/", sms.sms_list, name="sms_list"),
+    path("sms/<int:pk>/", sms.sms_detail, name="sms_detail"),
+    path("sms/<int:pk>/send-again/", sms.sms_send_again, name="sms_send_again"),
+    path("sms/<int:pk>/mark-sent/", sms.sms_mark_sent, name="sms_mark_sent"),
+    path("sms/templates/", sms.sms_template_list, name="sms_template_list"),
+    path("sms/templates/<int:pk>/", sms.sms_template_edit, name="sms_template_edit"),
+    path("sms/templates/<int:pk>/preview/", sms.sms_template_preview, name="sms_template_preview"),
+    path("sms/policy/", sms.sms_policy, name="sms_policy"),
+    path("sms/test/", sms.sms_test, name="sms_test"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
 ]

@@ -1,6 +1,7 @@
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -16,6 +17,25 @@ from tests.factories import make_user
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ON_CI = os.environ.get("CI") == "true"
+
+
+# Reference rows that data migrations create. Transactional tests empty every table when they end,
+# and --reuse-db keeps the database between runs, so each session puts these rows back first.
+REFERENCE_DATA = [
+    ("dealership.migrations.0002_create_roles", "create_roles"),
+    ("dealership.migrations.0004_core_sms_templates", "create"),
+]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module, function in REFERENCE_DATA:
+            getattr(import_module(module), function)(apps, schema_editor=None)
 
 
 def require_service(available: bool, what: str) -> None:
@@ -71,20 +91,9 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real `celery worker` process on the configured broker and the test database.
-
-    Tests that use it need `django_db(transaction=True)`, so the worker sees committed rows.
-    """
-    if ON_CI:
-        assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI runs the workers on Redis"
-    from dealership.celery import app
-    from dealership.tasks import ping
-
-    app.control.purge()
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()}
+def start_celery_worker(log_path: Path, **env: str) -> subprocess.Popen:
+    """Start `celery worker` on the configured broker and the test database, in its own process group."""
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()} | env
     command = [
         sys.executable,
         "-m",
@@ -99,20 +108,24 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         "--hostname",
         f"test-{uuid.uuid4().hex[:8]}@%h",
     ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop_celery_worker(process: subprocess.Popen) -> None:
+    process.terminate()
     try:
-        _wait_until_answering(ping, process, log_path)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
-def _wait_until_answering(ping, process, log_path: Path, timeout_s: float = 60) -> None:
+def wait_until_answering(process: subprocess.Popen, log_path: Path, timeout_s: float = 60) -> None:
+    from dealership.tasks import ping
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -121,6 +134,30 @@ def _wait_until_answering(ping, process, log_path: Path, timeout_s: float = 60) 
             if ping.delay().get(timeout=5) == "pong":
                 return
     raise RuntimeError(f"celery worker did not answer:\n{log_path.read_text(errors='replace')}")
+
+
+def purge_broker() -> None:
+    if ON_CI:
+        assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI runs the workers on Redis"
+    from dealership.celery import app
+
+    app.control.purge()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` process on the configured broker and the test database.
+
+    Tests that use it need `django_db(transaction=True)`, so the worker sees committed rows.
+    """
+    purge_broker()
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    process = start_celery_worker(log_path)
+    try:
+        wait_until_answering(process, log_path)
+        yield process
+    finally:
+        stop_celery_worker(process)
 
 
 # --- Browser ----------------------------------------------------------------------------------------

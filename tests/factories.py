@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from dealership.identifiers import vin_check_digit
-from dealership.models import Customer, Staff, Vehicle
+from dealership.models import Customer, SmsTemplate, Staff, Vehicle
 
 _sequence = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -47,3 +47,16 @@ def make_vehicle(**overrides) -> Vehicle:
     if "customer" not in fields:
         fields["customer"] = make_customer()
     return Vehicle.objects.create(**fields)
+
+
+def make_sms_template(kind: str = "notice", **overrides) -> SmsTemplate:
+    """The template of a kind (created by migrations, but transactional tests empty the table)."""
+    fields = {
+        "name": kind,
+        "body": "尊敬的{customer}，{text}",
+        "placeholders": ["customer", "text"],
+        "sample": {"customer": "张先生", "text": "您的爱车已完成保养。"},
+        "is_urgent": False,
+    } | overrides
+    template, _created = SmsTemplate.objects.update_or_create(kind=kind, defaults=fields)
+    return template

@@ -11,6 +11,7 @@ _VAR = Path(__file__).resolve().parent.parent / "var"
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789")
 os.environ.setdefault("DEBUG", "true")  # development security settings: plain http for the live server
 os.environ.setdefault("CELERY_DATA_DIR", str(_VAR / "test-celery"))
+os.environ.setdefault("SMS_BACKEND", "locmem")  # worker processes started by tests may ask for another
 
 from dealership.settings import *  # noqa: E402, F403
 from dealership.settings import DATABASES  # noqa: E402

@@ -1,6 +1,8 @@
 """Template filters for what every page shows the same way: money and masked phone numbers."""
 
 from django import template
+from django.utils import dateformat, timezone
+from django.utils.translation import pgettext
 
 from dealership.identifiers import mask_mobile
 from dealership.money import format_cny
@@ -18,3 +20,30 @@ def cny(value) -> str:
 def masked(value) -> str:
     """{{ customer.mobile|masked }} → 138****1234"""
     return mask_mobile(value or "")
+
+
+@register.filter
+def when(value) -> str:
+    """A compact local date and time: 11月26日 14:05 this year, 2025年11月26日 14:05 before."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.year == timezone.localdate().year:
+        return dateformat.format(local, pgettext("compact datetime format", "M j, H:i"))
+    return dateformat.format(local, pgettext("compact datetime format with year", "Y-m-d H:i"))
+
+
+_BADGES = {
+    "queued": "text-bg-secondary",
+    "held": "text-bg-info",
+    "sending": "text-bg-primary",
+    "sent": "text-bg-success",
+    "failed": "text-bg-danger",
+    "unknown": "text-bg-warning",
+}
+
+
+@register.filter
+def badge(status: str) -> str:
+    """The Bootstrap badge class for a workflow status: {{ message.status|badge }}."""
+    return _BADGES.get(status, "text-bg-light")

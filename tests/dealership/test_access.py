@@ -7,12 +7,16 @@ The table below must name every URL the project serves (a new URL without a row 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from dealership import outbox
 from dealership.permissions import ALL_ROLES
-from tests.factories import make_user, make_vehicle
+from tests.factories import make_sms_template, make_user, make_vehicle
 
 DIRECTORY_READ = {"advisor", "foreman", "parts", "callcentre", "manager"}
 DIRECTORY_WRITE = {"advisor", "parts", "callcentre", "manager"}
+SMS_STAFF = {"callcentre", "manager"}
+MANAGER = {"manager"}
 PUBLIC = "public"
+POST_ONLY = {"sms_send_again", "sms_mark_sent", "sms_template_preview"}  # GET by an allowed role: 405
 
 # url name → (path template, roles that get 200; PUBLIC for no login)
 ACCESS = {
@@ -33,9 +37,20 @@ ACCESS = {
     "vehicle-detail": ("/api/v1/vehicles/{vehicle}/", DIRECTORY_READ),
     "staff-list": ("/api/v1/staff/", ALL_ROLES),
     "staff-detail": ("/api/v1/staff/{staff}/", ALL_ROLES),
+    "sms_list": ("/sms/", SMS_STAFF),
+    "sms_detail": ("/sms/{sms}/", SMS_STAFF),
+    "sms_send_again": ("/sms/{sms}/send-again/", SMS_STAFF),
+    "sms_mark_sent": ("/sms/{sms}/mark-sent/", SMS_STAFF),
+    "sms_template_list": ("/sms/templates/", MANAGER),
+    "sms_template_edit": ("/sms/templates/{sms_template}/", MANAGER),
+    "sms_template_preview": ("/sms/templates/{sms_template}/preview/", MANAGER),
+    "sms_policy": ("/sms/policy/", MANAGER),
+    "sms_test": ("/sms/test/", MANAGER),
+    "sms-list": ("/api/v1/sms/", SMS_STAFF),
+    "sms-detail": ("/api/v1/sms/{sms}/", SMS_STAFF),
 }
 # Served by Django itself or only redirecting/POST-only; covered by their own tests.
-NOT_IN_TABLE = {"logout", "set_language", "api_root", "api_token"}
+NOT_IN_TABLE = {"logout", "set_language", "api_root", "api_token", "sms_receipts"}
 
 
 def _named_urls(patterns, prefix="") -> set[str]:
@@ -66,7 +81,15 @@ def _cells():
 def objects(db):
     vehicle = make_vehicle()
     staff = make_user("advisor")
-    return {"customer": vehicle.customer_id, "vehicle": vehicle.pk, "staff": staff.pk}
+    template = make_sms_template()
+    sms = outbox.enqueue_sms(mobile="13812345678", kind=template.kind, context=template.sample, dedupe_key="access")
+    return {
+        "customer": vehicle.customer_id,
+        "vehicle": vehicle.pk,
+        "staff": staff.pk,
+        "sms": sms.pk,
+        "sms_template": template.pk,
+    }
 
 
 @pytest.mark.parametrize(("name", "path", "role", "allowed"), list(_cells()))
@@ -77,6 +100,8 @@ def test_role_gets_200_or_403(client, objects, name, path, role, allowed):
 
     if name == "login":
         assert response.status_code == 302  # a logged-in user goes on to the home page
+    elif name in POST_ONLY:
+        assert response.status_code == (405 if allowed else 403)
     else:
         assert response.status_code == (200 if allowed else 403)
 

@@ -15,7 +15,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from dealership import outbox
 from dealership.identifiers import vin_check_digit
 from dealership.models import Customer, Role, Staff, Team, Vehicle
 
@@ -91,9 +93,42 @@ class Command(BaseCommand):
             else:
                 created = _seed_directory(rng, customers)
                 self.stdout.write(f"Created {created[0]} customers and {created[1]} vehicles.")
+            queued = _queue_demo_messages()
+        self.stdout.write(f"Queued {queued} demo text messages (see the worker's output and /sms/).")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))
         for username, label in logins:
             self.stdout.write(f"  {username:<14} {label}")
+
+
+def _queue_demo_messages() -> int:
+    """A test message to the manager and care notices to a few customers, once a day.
+
+    Urgent kinds go at once; care notices wait for the end of quiet hours (21:00-08:00).
+    """
+    now = timezone.now()
+    today = timezone.localdate(now).isoformat()
+    manager = Staff.objects.get(user__username="songjianguo")
+    messages = [
+        outbox.enqueue_sms(
+            mobile=manager.mobile,
+            kind="test",
+            dedupe_key=f"demo:test:{today}",
+            at=now,
+            context={"customer": manager.name, "time": timezone.localtime(now).strftime("%H:%M")},
+        )
+    ]
+    for vehicle in Vehicle.objects.select_related("customer").order_by("pk")[:3]:
+        text = f"您的爱车{vehicle.plate}已完成保养，建议5000公里或6个月后再次保养，祝您用车愉快。"
+        messages.append(
+            outbox.enqueue_sms(
+                mobile=vehicle.customer.mobile,
+                kind="notice",
+                dedupe_key=f"demo:care:{today}:{vehicle.pk}",
+                at=now,
+                context={"customer": vehicle.customer.name, "text": text},
+            )
+        )
+    return len(messages)
 
 
 def _demo_password() -> str:

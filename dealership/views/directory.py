@@ -1,40 +1,19 @@
-"""Home, the customer and vehicle directory, and the health check."""
+"""The customer and vehicle directory."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
-from dealership import navigation, selectors, services
-from dealership.celery import broker_is_reachable
+from dealership import selectors, services
 from dealership.forms import CustomerForm, VehicleEditForm, VehicleForm
 from dealership.models import Customer, Role, Vehicle
-from dealership.permissions import has_role, may_see_full_mobile, role_required, user_roles
+from dealership.permissions import has_role, may_see_full_mobile, role_required
 
 DIRECTORY_READ = (Role.ADVISOR, Role.FOREMAN, Role.PARTS, Role.CALLCENTRE, Role.MANAGER)
 DIRECTORY_WRITE = (Role.ADVISOR, Role.PARTS, Role.CALLCENTRE, Role.MANAGER)
-
-
-def home(request):
-    links = navigation.links_for(request.user)
-    sections = {}
-    for link in links:
-        sections.setdefault(link.section, []).append(link)
-    role_labels = [Role(name).label for name in sorted(user_roles(request.user))]
-    return render(
-        request,
-        "dealership/home.html",
-        {
-            "sections": [(navigation.Section(key).label, items) for key, items in sections.items()],
-            "role_labels": role_labels,
-        },
-    )
 
 
 @role_required(*DIRECTORY_READ)
@@ -137,29 +116,6 @@ def vehicle_edit(request, pk: int):
         "dealership/vehicle_form.html",
         {"form": form, "customer": vehicle.customer, "vehicle": vehicle, "title": _("Edit vehicle")},
     )
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request):
-    """Report whether the database and the broker answer: 200 when both do, 503 otherwise."""
-    checks = {"database": _database_is_reachable(), "broker": broker_is_reachable()}
-    healthy = all(checks.values())
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        **{k: "ok" if v else "down" for k, v in checks.items()},
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
-
-
-def _database_is_reachable() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
 
 
 def _may_edit(request) -> bool:

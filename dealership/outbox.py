@@ -1,0 +1,458 @@
+"""The SMS outbox: every text message is a row first, written in the transaction of its event.
+
+- `enqueue_sms` writes the row (once per dedupe key) and hands its id to the workers after commit.
+- `deliver` claims a due row (queued → sending, one row or nothing), sends it, and settles it.
+- `sweep` (beat, every minute) releases held rows, hands over due rows whose broker message may
+  be lost, and settles rows left in `sending` by a dead worker or a gateway timeout: it asks the
+  gateway whether it has the message before anything is sent again.
+
+So a lost broker message costs a delay, a redelivered one changes nothing, and no message goes to
+the gateway twice unless the gateway itself cannot say whether it has it (then a person decides).
+"""
+
+import logging
+import random
+import string
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+
+from celery import current_app
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
+from dealership.identifiers import normalize_mobile, validate_mobile
+from dealership.models import SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate
+from dealership.sms_gateways import (
+    Gateway,
+    GatewayError,
+    GatewayRejected,
+    GatewayUnavailable,
+    GatewayUncertain,
+    Receipt,
+    get_gateway,
+)
+
+logger = logging.getLogger(__name__)
+
+DELIVER_TASK = "dealership.tasks.deliver_sms"
+RETRY_FIRST_S = 60
+RETRY_MAX_S = 30 * 60
+
+
+class UnknownSmsKind(DomainError):
+    pass
+
+
+# --- Templates --------------------------------------------------------------------------------------
+
+
+def template_fields(body: str) -> list[str]:
+    """Return the {placeholders} a template text uses. Raises ValueError on a malformed text."""
+    fields = []
+    for _literal, field, spec, conversion in string.Formatter().parse(body):
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            raise ValueError(field)
+        fields.append(field)
+    return fields
+
+
+def check_template_body(body: str, allowed: Iterable[str]) -> None:
+    """Refuse a text that uses a placeholder its senders do not fill, or stray braces."""
+    try:
+        used = template_fields(body)
+    except ValueError as error:
+        raise ValidationError(
+            _("Write placeholders as {name}, and a brace on its own as {{ or }}."), code="template_syntax"
+        ) from error
+    unknown = sorted(set(used) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder %(unknown)s. This message can use: %(allowed)s."),
+            code="template_placeholder",
+            params={
+                "unknown": "、".join(f"{{{name}}}" for name in unknown),
+                "allowed": "、".join(f"{{{name}}}" for name in allowed) or "—",
+            },
+        )
+
+
+def render(template: SmsTemplate, context: Mapping[str, object], policy: SmsPolicy) -> str:
+    missing = set(template_fields(template.body)) - set(context)
+    if missing:
+        raise KeyError(f"SMS {template.kind!r} needs {sorted(missing)}")
+    return policy.signature + template.body.format_map({key: str(value) for key, value in context.items()})
+
+
+@transaction.atomic
+def update_template(*, by: AbstractBaseUser, template: SmsTemplate, name: str, body: str) -> SmsTemplate:
+    """Change a template's wording. Raises ValidationError for unknown placeholders."""
+    check_template_body(body, template.placeholders)
+    template.name, template.body = name.strip(), body.strip()
+    template._history_user = by
+    template.save(update_fields=["name", "body", "updated_at"])
+    return template
+
+
+@transaction.atomic
+def update_policy(*, by: AbstractBaseUser, **changes) -> SmsPolicy:
+    """Change the signature, quiet hours or attempts. Applies to messages enqueued from now on."""
+    policy = SmsPolicy.current()
+    for name, value in changes.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy._history_user = by
+    policy.save()
+    return policy
+
+
+# --- Enqueue ----------------------------------------------------------------------------------------
+
+
+def enqueue_sms(
+    *,
+    mobile: str,
+    kind: str,
+    context: Mapping[str, object],
+    dedupe_key: str,
+    not_before: datetime | None = None,
+    at: datetime | None = None,
+) -> SmsMessage:
+    """Write a text message to the outbox in the caller's transaction; the same key twice is one message.
+
+    Non-urgent kinds due in quiet hours are held until they end. Raises UnknownSmsKind,
+    ValidationError (bad mobile) and KeyError (a placeholder missing from `context`).
+    """
+    at = at or timezone.now()
+    mobile = normalize_mobile(mobile)
+    validate_mobile(mobile)
+    existing = SmsMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing:
+        return existing
+    try:
+        template = SmsTemplate.objects.get(kind=kind)
+    except SmsTemplate.DoesNotExist as missing:
+        raise UnknownSmsKind(f"no SMS template for kind {kind!r}") from missing
+    policy = SmsPolicy.current()
+    due = max(at, not_before or at)
+    status, due = _hold_for_quiet_hours(policy, template.is_urgent, due)
+    hand_over_now = status == SmsStatus.QUEUED and due <= at
+    message, created = SmsMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "mobile": mobile,
+            "kind": kind,
+            "template": template,
+            "body": render(template, context, policy),
+            "is_urgent": template.is_urgent,
+            "status": status,
+            "next_attempt_at": due,
+            "published_at": at if hand_over_now else None,
+            "created_at": at,
+            "updated_at": at,
+        },
+    )
+    if created:
+        SmsEvent.objects.create(message=message, at=at, to_status=status)
+        if hand_over_now:
+            _hand_over_after_commit([message.pk])
+    return message
+
+
+def quiet_hours_end(policy: SmsPolicy, when: datetime) -> datetime | None:
+    """Return when quiet hours end if `when` falls inside them (local time), else None."""
+    start, end = policy.quiet_from, policy.quiet_until
+    if start == end:
+        return None
+    local = timezone.localtime(when)
+    moment = local.time()
+    quiet = (moment >= start or moment < end) if start > end else (start <= moment < end)
+    if not quiet:
+        return None
+    day = local.date() if moment < end else local.date() + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, end), local.tzinfo)
+
+
+def _hold_for_quiet_hours(policy: SmsPolicy, urgent: bool, due: datetime) -> tuple[SmsStatus, datetime]:
+    release = None if urgent else quiet_hours_end(policy, due)
+    return (SmsStatus.HELD, release) if release else (SmsStatus.QUEUED, due)
+
+
+def _hand_over_after_commit(message_ids: list[int]) -> None:
+    """Publish one task per message once the transaction commits; a broker outage is left to the sweep."""
+
+    def publish() -> None:
+        for message_id in message_ids:
+            try:
+                current_app.send_task(DELIVER_TASK, kwargs={"message_id": message_id})
+            except Exception:
+                logger.warning("broker unavailable: the sweep will hand over %d message(s)", len(message_ids))
+                return
+
+    transaction.on_commit(publish)
+
+
+# --- Deliver ----------------------------------------------------------------------------------------
+
+
+def deliver(*, message_id: int, at: datetime, gateway: Gateway | None = None) -> bool:
+    """Claim a due message and send it. Returns False when someone else has it or it is not due."""
+    claimed = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED, next_attempt_at__lte=at).update(
+        status=SmsStatus.SENDING, attempts=F("attempts") + 1, claimed_at=at, error="", updated_at=at
+    )
+    if not claimed:
+        return False
+    message = SmsMessage.objects.get(pk=message_id)
+    SmsEvent.objects.create(message=message, at=at, from_status=SmsStatus.QUEUED, to_status=SmsStatus.SENDING)
+    ours = Q(attempts=message.attempts, claimed_at=at)
+    try:
+        receipt = (gateway or get_gateway()).send(out_id=message.out_id, mobile=message.mobile, body=message.body)
+    except GatewayUncertain as error:
+        # It may have gone out. Leave it claimed: the sweep asks the gateway before any resend.
+        SmsMessage.objects.filter(ours, pk=message.pk, status=SmsStatus.SENDING).update(error=str(error)[:300])
+        logger.warning("SMS %s: uncertain (%s); left for the sweep to check", message.pk, error)
+    except GatewayRejected as error:
+        _move(message, SmsStatus.SENDING, SmsStatus.FAILED, at=at, only_if=ours, note=str(error), error=str(error))
+    except GatewayUnavailable as error:
+        _retry_or_give_up(message, at=at, only_if=ours, reason=str(error))
+    else:
+        _record_sent(message, receipt, at=at, only_if=ours)
+    return True
+
+
+def _record_sent(message: SmsMessage, receipt: Receipt, *, at: datetime, only_if: Q, note: str = "") -> bool:
+    return _move(
+        message,
+        SmsStatus.SENDING,
+        SmsStatus.SENT,
+        at=at,
+        only_if=only_if,
+        note=note,
+        sent_at=receipt.accepted_at,
+        gateway_message_id=receipt.gateway_message_id[:64],
+        error="",
+    )
+
+
+def _retry_or_give_up(
+    message: SmsMessage, *, at: datetime, only_if: Q, reason: str, wait: timedelta | None = None
+) -> bool:
+    """Queue the message for another attempt after `wait` (backoff by default), or fail it for good."""
+    policy = SmsPolicy.current()
+    if message.attempts >= policy.max_attempts:
+        note = _("Gave up after %(attempts)d attempts: %(reason)s") % {"attempts": message.attempts, "reason": reason}
+        return _move(message, SmsStatus.SENDING, SmsStatus.FAILED, at=at, only_if=only_if, note=note, error=reason)
+    wait = retry_delay(message.attempts) if wait is None else wait
+    status, due = _hold_for_quiet_hours(policy, message.is_urgent, at + wait)
+    hand_over_now = status == SmsStatus.QUEUED and due <= at
+    won = _move(
+        message,
+        SmsStatus.SENDING,
+        SmsStatus.QUEUED,
+        at=at,
+        only_if=only_if,
+        note=reason,
+        error=reason[:300],
+        next_attempt_at=due,
+        published_at=at if hand_over_now else None,  # later attempts are handed over by the sweep
+    )
+    if won and status == SmsStatus.HELD:
+        _move(message, SmsStatus.QUEUED, SmsStatus.HELD, at=at)
+    if won and hand_over_now:
+        _hand_over_after_commit([message.pk])
+    return won
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff from one minute, capped at 30, with ±20% jitter so retries do not bunch."""
+    base = min(RETRY_FIRST_S * 2 ** max(attempts - 1, 0), RETRY_MAX_S)
+    return timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+def _move(
+    message: SmsMessage,
+    from_status: SmsStatus,
+    to_status: SmsStatus,
+    *,
+    at: datetime,
+    by: AbstractBaseUser | None = None,
+    only_if: Q | None = None,
+    note: str = "",
+    **fields,
+) -> bool:
+    """Compare-and-set the status; write the history row when this call won. Returns whether it won."""
+    if to_status not in SmsMessage.TRANSITIONS[from_status]:
+        raise TransitionNotAllowed()
+    rows = SmsMessage.objects.filter(pk=message.pk, status=from_status)
+    if only_if is not None:
+        rows = rows.filter(only_if)
+    won = rows.update(status=to_status, updated_at=at, **fields) == 1
+    if won:
+        SmsEvent.objects.create(
+            message_id=message.pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300]
+        )
+    return won
+
+
+# --- Sweep ------------------------------------------------------------------------------------------
+
+
+def sweep(*, at: datetime, gateway: Gateway | None = None) -> dict[str, int]:
+    """Release held messages, hand over due ones again, settle stuck ones. Safe to run anywhere, twice."""
+    batch = settings.SMS_SWEEP_BATCH
+    counts = {"released": _release_held(at, batch), "handed_over": _hand_over_due(at, batch)}
+    counts |= _settle_stuck(at, batch, gateway)
+    return counts
+
+
+def _lock_batch(rows, batch: int) -> list[int]:
+    # SKIP LOCKED lets concurrent sweeps (a second beat, a manual run) share the work instead of
+    # queueing behind each other; SQLite ignores it and serialises writers anyway.
+    return list(
+        rows.select_for_update(skip_locked=True, no_key=True, of=("self",))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+
+
+def _release_held(at: datetime, batch: int) -> int:
+    with transaction.atomic():
+        ids = _lock_batch(SmsMessage.objects.filter(status=SmsStatus.HELD, next_attempt_at__lte=at), batch)
+        released = SmsMessage.objects.filter(pk__in=ids, status=SmsStatus.HELD).update(
+            status=SmsStatus.QUEUED, published_at=at, updated_at=at
+        )
+        SmsEvent.objects.bulk_create(
+            SmsEvent(message_id=pk, at=at, from_status=SmsStatus.HELD, to_status=SmsStatus.QUEUED) for pk in ids
+        )
+        _hand_over_after_commit(ids)
+    return released
+
+
+def _hand_over_due(at: datetime, batch: int) -> int:
+    """Publish due messages nobody handed over, or whose broker message may be lost."""
+    stale = at - timedelta(seconds=settings.SMS_REPUBLISH_AFTER_S)
+    with transaction.atomic():
+        due = SmsMessage.objects.filter(status=SmsStatus.QUEUED, next_attempt_at__lte=at).filter(
+            Q(published_at__isnull=True) | Q(published_at__lt=stale)
+        )
+        ids = _lock_batch(due, batch)
+        SmsMessage.objects.filter(pk__in=ids).update(published_at=at, updated_at=at)
+        _hand_over_after_commit(ids)
+    return len(ids)
+
+
+def _settle_stuck(at: datetime, batch: int, gateway: Gateway | None) -> dict[str, int]:
+    """Settle messages left in `sending` by a killed worker or a gateway timeout."""
+    stuck_before = at - timedelta(seconds=settings.SMS_STUCK_AFTER_S)
+    with transaction.atomic():
+        ids = _lock_batch(SmsMessage.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=stuck_before), batch)
+        # Re-stamp the claim so a concurrent sweep leaves these alone while this one asks the gateway.
+        SmsMessage.objects.filter(pk__in=ids).update(claimed_at=at, updated_at=at)
+    counts = {"confirmed_sent": 0, "resent": 0, "unknown": 0, "failed": 0}
+    if not ids:
+        return counts
+    gateway = gateway or get_gateway()
+    for message in SmsMessage.objects.filter(pk__in=ids, claimed_at=at).order_by("pk"):
+        outcome = _settle_one(message, at=at, gateway=gateway)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _settle_one(message: SmsMessage, *, at: datetime, gateway: Gateway) -> str | None:
+    ours = Q(claimed_at=at)
+    if not gateway.can_query:
+        note = _("The gateway cannot say whether it received this message. Check, then send again or mark it sent.")
+        return (
+            "unknown" if _move(message, SmsStatus.SENDING, SmsStatus.UNKNOWN, at=at, only_if=ours, note=note) else None
+        )
+    try:
+        receipt = gateway.query(out_id=message.out_id)
+    except GatewayError as error:
+        logger.warning("SMS %s: gateway query failed (%s); asking again at the next sweep", message.pk, error)
+        return None
+    with transaction.atomic():
+        if receipt:
+            note = _("The gateway confirmed it received the message.")
+            return "confirmed_sent" if _record_sent(message, receipt, at=at, only_if=ours, note=note) else None
+        # Not at the gateway: safe to send again, at once (it has waited past the stuck threshold).
+        reason = _("The gateway never received it.")
+        if not _retry_or_give_up(message, at=at, only_if=ours, reason=reason, wait=timedelta(0)):
+            return None
+    message.refresh_from_db(fields=["status"])
+    return "failed" if message.status == SmsStatus.FAILED else "resent"
+
+
+# --- People and receipts ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> SmsMessage:
+    """Queue a failed or unknown message again with fresh attempts (quiet hours still apply)."""
+    if message.status not in (SmsStatus.FAILED, SmsStatus.UNKNOWN):
+        raise TransitionNotAllowed(_("Only a failed or unknown message can be sent again."))
+    status, due = _hold_for_quiet_hours(SmsPolicy.current(), message.is_urgent, at)
+    hand_over = status == SmsStatus.QUEUED
+    won = _move(
+        message,
+        message.status,
+        SmsStatus.QUEUED,
+        at=at,
+        by=by,
+        note=_("Sent again by a person."),
+        attempts=0,
+        next_attempt_at=due,
+        published_at=at if hand_over else None,
+        error="",
+    )
+    if not won:
+        raise StaleObject()
+    if not hand_over:
+        _move(message, SmsStatus.QUEUED, SmsStatus.HELD, at=at, by=by)
+    else:
+        _hand_over_after_commit([message.pk])
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def mark_sent(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> SmsMessage:
+    """Record that a person confirmed with the gateway that an unknown message went out."""
+    if message.status != SmsStatus.UNKNOWN:
+        raise TransitionNotAllowed(_("Only a message whose fate is unknown can be marked as sent."))
+    if not _move(
+        message,
+        SmsStatus.UNKNOWN,
+        SmsStatus.SENT,
+        at=at,
+        by=by,
+        note=_("Confirmed sent by a person."),
+        sent_at=message.claimed_at or at,
+    ):
+        raise StaleObject()
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def record_receipt(*, out_id: str, delivered: bool, at: datetime, detail: str = "") -> SmsMessage | None:
+    """Apply a gateway delivery receipt. Returns None for an id that is not ours."""
+    if not out_id.startswith("sms-") or not out_id[4:].isdigit():
+        return None
+    message = SmsMessage.objects.filter(pk=int(out_id[4:])).first()
+    if message is None or message.status != SmsStatus.SENT:
+        return message
+    if delivered:
+        SmsMessage.objects.filter(pk=message.pk, delivered_at__isnull=True).update(delivered_at=at, updated_at=at)
+    else:
+        reason = _("Delivery receipt: not delivered (%(detail)s).") % {"detail": detail or "—"}
+        _move(message, SmsStatus.SENT, SmsStatus.FAILED, at=at, note=reason, error=reason[:300])
+    message.refresh_from_db()
+    return message
