@@ -277,3 +277,17 @@ class SmsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class DocumentCounter(models.Model):
+    """The last number given out per document kind and day: RO202611260001, BO202611260002 ..."""
+
+    prefix = models.CharField(max_length=4)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="document_counter_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.day:%Y%m%d} #{self.last}"

@@ -7,6 +7,7 @@ asked). With DEBUG off a missing SECRET_KEY or ALLOWED_HOSTS stops the process a
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -204,6 +205,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     # every minute, around the clock
     "sweep-sms": {"task": "dealership.tasks.sweep_sms", "schedule": 60.0},
+    # every hour at :05 local time; notices of a missed date go out once (quiet hours hold them)
+    "mark-overdue-backorders": {"task": "parts.tasks.mark_overdue_backorders", "schedule": crontab(minute=5)},
 }
 
 # --- SMS -----------------------------------------------------------------------------------------

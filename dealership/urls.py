@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dealership import api, rest, views
 from dealership.views import directory, sms
+from parts import api as parts_api
 
 api_patterns = [
     path("", RedirectView.as_view(pattern_name="api_docs"), name="api_root"),
@@ -13,6 +14,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     *api.urlpatterns,
+    *parts_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -36,6 +38,7 @@ urlpatterns = [
     path("sms/templates/<int:pk>/preview/", sms.sms_template_preview, name="sms_template_preview"),
     path("sms/policy/", sms.sms_policy, name="sms_policy"),
     path("sms/test/", sms.sms_test, name="sms_test"),
+    path("parts/", include("parts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
 ]

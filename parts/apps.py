@@ -5,3 +5,54 @@ from django.utils.translation import gettext_lazy as _
 class PartsConfig(AppConfig):
     name = "parts"
     verbose_name = _("Parts")
+
+    def ready(self) -> None:
+        from dealership import demo as demo_data
+        from dealership import navigation
+        from dealership.models import Role
+        from parts import demo
+
+        demo_data.register(demo.seed)
+
+        navigation.register(
+            navigation.Link(
+                label=_("Parts catalogue"),
+                description=_("Find a part by number, name or pinyin initials; prices and stock."),
+                url_name="part_list",
+                icon="box-seam",
+                section=navigation.Section.PARTS,
+                roles={Role.PARTS, Role.ADVISOR, Role.FOREMAN, Role.TECHNICIAN, Role.MANAGER},
+            ),
+            navigation.Link(
+                label=_("Backorders"),
+                description=_("Parts ordered for customers: delayed, arrived, collected."),
+                url_name="backorder_list",
+                icon="truck",
+                section=navigation.Section.PARTS,
+                roles={Role.PARTS, Role.MANAGER},
+            ),
+            navigation.Link(
+                label=_("My customers' parts"),
+                description=_("The backorders you placed, and which have arrived."),
+                url_name="backorder_mine",
+                icon="truck",
+                section=navigation.Section.DESK,
+                roles={Role.ADVISOR},
+            ),
+            navigation.Link(
+                label=_("Counter sales"),
+                description=_("Sell parts to retail and wholesale customers, print the receipt."),
+                url_name="sale_list",
+                icon="receipt",
+                section=navigation.Section.PARTS,
+                roles={Role.PARTS, Role.MANAGER},
+            ),
+            navigation.Link(
+                label=_("Gift stock"),
+                description=_("Give a gift to a customer with a reason; stock and monthly cost."),
+                url_name="gift_list",
+                icon="gift",
+                section=navigation.Section.PARTS,
+                roles={Role.PARTS, Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER},
+            ),
+        )

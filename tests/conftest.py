@@ -24,6 +24,7 @@ ON_CI = os.environ.get("CI") == "true"
 REFERENCE_DATA = [
     ("dealership.migrations.0002_create_roles", "create_roles"),
     ("dealership.migrations.0004_core_sms_templates", "create"),
+    ("parts.migrations.0002_backorder_sms_templates", "create"),
 ]
 
 

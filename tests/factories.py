@@ -1,6 +1,7 @@
 """The smallest valid objects, with overrides: make_customer(name="张三")."""
 
 import itertools
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -60,3 +61,19 @@ def make_sms_template(kind: str = "notice", **overrides) -> SmsTemplate:
     } | overrides
     template, _created = SmsTemplate.objects.update_or_create(kind=kind, defaults=fields)
     return template
+
+
+def make_part(**overrides):
+    from parts.models import Part
+    from parts.services import pinyin_initials
+
+    number = next(_sequence)
+    fields = {
+        "part_number": f"06H115{number:05d}",
+        "name": "机油滤清器",
+        "retail_price": Decimal("68.00"),
+        "wholesale_price": Decimal("55.00"),
+    } | overrides
+    stock = fields.pop("stock", 0)
+    part = Part.objects.create(initials=pinyin_initials(fields["name"]), stock_on_hand=stock, **fields)
+    return part

@@ -40,6 +40,11 @@ _BADGES = {
     "sent": "text-bg-success",
     "failed": "text-bg-danger",
     "unknown": "text-bg-warning",
+    "ordered": "text-bg-secondary",
+    "delayed": "text-bg-danger",
+    "arrived": "text-bg-success",
+    "collected": "text-bg-dark",
+    "cancelled": "text-bg-light border",
 }
 
 

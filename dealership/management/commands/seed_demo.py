@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dealership import outbox
+from dealership import demo, outbox
 from dealership.identifiers import vin_check_digit
 from dealership.models import Customer, Role, Staff, Team, Vehicle
 
@@ -93,6 +93,8 @@ class Command(BaseCommand):
             else:
                 created = _seed_directory(rng, customers)
                 self.stdout.write(f"Created {created[0]} customers and {created[1]} vehicles.")
+            for seeder in demo.seeders():
+                self.stdout.write(seeder(rng))
             queued = _queue_demo_messages()
         self.stdout.write(f"Queued {queued} demo text messages (see the worker's output and /sms/).")
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))

@@ -1,0 +1,161 @@
+"""Parts endpoints: the catalogue and backorders (with the arrival action)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from dealership.identifiers import normalize_landline, normalize_mobile, validate_landline, validate_mobile
+from dealership.models import Role
+from dealership.permissions import ALL_ROLES, api_roles, has_role
+from dealership.rest import NormalizedCharField
+from parts import selectors, services
+from parts.models import Backorder, BackorderStatus, Part
+
+CATALOGUE = api_roles(read=ALL_ROLES, write={Role.PARTS, Role.MANAGER})
+BACKORDERS = api_roles(read={Role.PARTS, Role.ADVISOR, Role.MANAGER}, write={Role.PARTS, Role.ADVISOR, Role.MANAGER})
+
+
+class PartSerializer(serializers.ModelSerializer):
+    price = serializers.DecimalField(source="retail_price", max_digits=12, decimal_places=2, min_value=0)
+    wholesale_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    stock = serializers.IntegerField(source="stock_on_hand", read_only=True)
+    positional = serializers.BooleanField(source="is_positional", default=False)
+    genuine = serializers.BooleanField(source="is_genuine", default=True)
+
+    class Meta:
+        model = Part
+        fields = [
+            "id",
+            "part_number",
+            "name",
+            "price",
+            "wholesale_price",
+            "stock",
+            "positional",
+            "genuine",
+            "unit",
+            "origin",
+        ]
+
+    def validate_part_number(self, value):
+        number = services.normalize_part_number(value)
+        if self.instance is not None and number != self.instance.part_number:
+            raise serializers.ValidationError(_("A part number cannot be changed; add a new part."))
+        if self.instance is None and Part.objects.filter(part_number=number).exists():
+            raise serializers.ValidationError(_("This part number is already in the catalogue."))
+        return number
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("search", str, description="Number, name or pinyin initials")])
+)
+class PartViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PartSerializer
+    permission_classes = [CATALOGUE]
+
+    def get_queryset(self):
+        return selectors.search_parts(self.request.query_params.get("search", ""))
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_part(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        changes = {k: v for k, v in serializer.validated_data.items() if k != "part_number"}
+        services.update_part(by=self.request.user, part=serializer.instance, **changes)
+
+
+class BackorderSerializer(serializers.ModelSerializer):
+    mobile = NormalizedCharField(
+        normalizer=normalize_mobile, validator=validate_mobile, required=False, allow_blank=True
+    )
+    landline = NormalizedCharField(
+        normalizer=normalize_landline, validator=validate_landline, required=False, allow_blank=True
+    )
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    class Meta:
+        model = Backorder
+        fields = [
+            "id",
+            "number",
+            "part",
+            "description",
+            "quantity",
+            "customer",
+            "mobile",
+            "landline",
+            "advisor",
+            "expected_on",
+            "status",
+            "note",
+            "ordered_at",
+            "arrived_at",
+            "version",
+        ]
+        read_only_fields = ["number", "advisor", "status", "ordered_at", "arrived_at", "version"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=["open", *BackorderStatus.values]),
+            OpenApiParameter("mine", bool, description="Only the backorders I placed"),
+        ]
+    )
+)
+class BackorderViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = BackorderSerializer
+    permission_classes = [BACKORDERS]
+    queryset = Backorder.objects.none()  # for the schema; requests go through get_queryset
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status = params.get("status", "")
+        if status and status not in ("open", *BackorderStatus.values):
+            raise serializers.ValidationError({"status": [_("Unknown status.")]})
+        sees_all = has_role(self.request.user, Role.PARTS, Role.MANAGER)
+        mine = params.get("mine") in ("1", "true") or not sees_all
+        return selectors.backorders(status=status, advisor=self.request.user if mine else None)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        for name in ("mobile", "landline"):
+            if not data.get(name):
+                data.pop(name, None)  # the customer's own numbers
+        serializer.instance = services.create_backorder(by=self.request.user, at=timezone.now(), **data)
+
+    @extend_schema(request=None, responses=BackorderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write={Role.PARTS, Role.MANAGER})])
+    def arrived(self, request, pk=None):
+        """The part has arrived: the customer and the advisor are told (PT03). 409 when not on its way."""
+        try:
+            backorder = selectors.get_backorder_for(request.user, int(pk))
+        except (Backorder.DoesNotExist, ValueError) as missing:
+            raise NotFound from missing
+        version = request.data.get("version") if isinstance(request.data, dict) else None
+        services.mark_arrived(
+            by=request.user,
+            backorder=backorder,
+            at=timezone.now(),
+            version=int(version) if str(version or "").isdigit() else None,
+        )
+        return Response(self.get_serializer(backorder).data)
+
+
+router = SimpleRouter()
+router.register("parts", PartViewSet, basename="part")
+router.register("backorders", BackorderViewSet, basename="backorder")
+urlpatterns = router.urls

@@ -1,0 +1,97 @@
+"""Reads for the parts pages, the API and reports."""
+
+import re
+from datetime import date
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+
+from dealership.clock import month_bounds
+from dealership.permissions import has_role
+from parts.models import Backorder, BackorderEvent, CounterSale, CounterSaleLine, GiftMovement, Part, StockMovement
+from parts.services import normalize_part_number
+
+_LETTERS = re.compile(r"^[A-Za-z]+$")
+_PART_NUMBER = re.compile(r"^[A-Za-z0-9\s\-.]+$")
+
+
+def search_parts(query: str = "") -> QuerySet[Part]:
+    """Parts matching what a clerk types: the start of a number, pinyin initials, or part of the name.
+
+    Each kind of query uses its own index (a prefix index on the number, trigram indexes on the
+    name and the initials on PostgreSQL), which keeps the search fast with 100,000 parts.
+    """
+    parts = Part.objects.all()
+    query = query.strip()
+    if _LETTERS.match(query):
+        # Initials anywhere: "jzq" finds 前减震器 and 后减震器.
+        parts = parts.filter(Q(initials__contains=query.lower()) | Q(part_number__startswith=query.upper()))
+    elif _PART_NUMBER.match(query):
+        parts = parts.filter(part_number__startswith=normalize_part_number(query))
+    elif query:
+        parts = parts.filter(name__icontains=query)
+    return parts.order_by("part_number")  # unique, so the order is total and the index gives it
+
+
+def part_detail(pk: int) -> Part:
+    return Part.objects.get(pk=pk)
+
+
+def recent_movements(part: Part, limit: int = 50) -> list[StockMovement]:
+    return list(part.movements.select_related("by__staff").order_by("-at", "-pk")[:limit])
+
+
+def backorders(*, status: str = "", advisor: AbstractBaseUser | None = None, query: str = "") -> QuerySet[Backorder]:
+    """Backorders with their part, customer and advisor, open ones by expected date first."""
+    rows = Backorder.objects.select_related("part", "customer", "advisor__staff")
+    if status == "open":
+        rows = rows.filter(status__in=Backorder.OPEN)
+    elif status:
+        rows = rows.filter(status=status)
+    if advisor is not None:
+        rows = rows.filter(advisor=advisor)
+    if query.strip():
+        q = query.strip()
+        rows = rows.filter(
+            Q(number__icontains=q)
+            | Q(description__icontains=q)
+            | Q(customer__name__icontains=q)
+            | Q(mobile__startswith=q)
+        )
+    return rows.order_by("expected_on", "pk")
+
+
+def get_backorder_for(user: AbstractBaseUser, pk: int) -> Backorder:
+    """The backorder if this user may see it: parts clerks and managers all, an advisor their own."""
+    rows = Backorder.objects.select_related("part", "customer", "advisor__staff").prefetch_related(
+        Prefetch("events", queryset=BackorderEvent.objects.select_related("by__staff").order_by("at", "pk"))
+    )
+    if not has_role(user, "parts", "manager"):
+        rows = rows.filter(advisor=user)
+    return rows.get(pk=pk)
+
+
+def counter_sales() -> QuerySet[CounterSale]:
+    return CounterSale.objects.select_related("customer", "by__staff").order_by("-sold_at", "-pk")
+
+
+def counter_sale_detail(pk: int) -> CounterSale:
+    lines = CounterSaleLine.objects.select_related("part").order_by("pk")
+    return (
+        CounterSale.objects.select_related("customer", "by__staff")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=pk)
+    )
+
+
+def gift_cost_by_reason(month: date) -> list[dict]:
+    """Gifts given in a local month: per reason, how many and what they cost (unit cost at the time)."""
+    start, end = month_bounds(month)
+    cost = ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    rows = (
+        GiftMovement.objects.filter(quantity__lt=0, at__gte=start, at__lt=end)
+        .values("reason")
+        .annotate(given=Sum("quantity"), cost=Sum(cost))
+        .order_by("reason")
+    )
+    return [{"reason": row["reason"], "given": -row["given"], "cost": -row["cost"]} for row in rows]
