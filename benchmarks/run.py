@@ -24,6 +24,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 SECTIONS: list[Callable[[], list[tuple[str, str, str]]]] = []
 
@@ -147,6 +148,7 @@ def sms_worker_throughput() -> list[tuple[str, str, str]]:
                     mobile=f"139{number:08d}",
                     kind="bench",
                     dedupe_key=f"bench:{concurrency}:{number}",
+                    at=timezone.now(),
                     context={"customer": "张先生", "text": "您的爱车已完成保养。"},
                 )
         log = ROOT / "var" / "bench-worker.log"

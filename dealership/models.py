@@ -1,8 +1,11 @@
 """The core directory (staff and their roles, customers and their vehicles) and the SMS outbox."""
 
+import re
+import secrets
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -143,6 +146,14 @@ class SmsPolicy(models.Model):
     def __str__(self) -> str:
         return str(_("Messaging policy"))
 
+    def clean(self) -> None:
+        if not re.fullmatch(r"【[^【】]{2,16}】", self.signature or ""):
+            raise ValidationError(
+                {"signature": _("A signature is the shop's name in 【】, for example 【周口一汽-大众】.")}
+            )
+        if self.quiet_from == self.quiet_until:
+            raise ValidationError({"quiet_until": _("Quiet hours need an end different from their start.")})
+
     @classmethod
     def current(cls) -> "SmsPolicy":
         policy, _created = cls.objects.get_or_create(pk=1)
@@ -175,6 +186,10 @@ class SmsTemplate(models.Model):
         return self.name
 
 
+def new_send_token() -> str:
+    return secrets.token_hex(6)
+
+
 class SmsStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     HELD = "held", _("Held for quiet hours")
@@ -196,10 +211,11 @@ class SmsMessage(models.Model):
     TRANSITIONS = {
         SmsStatus.HELD: {SmsStatus.QUEUED},
         SmsStatus.QUEUED: {SmsStatus.SENDING, SmsStatus.HELD},
-        SmsStatus.SENDING: {SmsStatus.SENT, SmsStatus.QUEUED, SmsStatus.FAILED, SmsStatus.UNKNOWN},
+        SmsStatus.SENDING: {SmsStatus.SENT, SmsStatus.QUEUED, SmsStatus.HELD, SmsStatus.FAILED, SmsStatus.UNKNOWN},
         SmsStatus.SENT: {SmsStatus.FAILED},  # a delivery receipt can still report failure
-        SmsStatus.FAILED: {SmsStatus.QUEUED},  # retried by a person
-        SmsStatus.UNKNOWN: {SmsStatus.QUEUED, SmsStatus.SENT, SmsStatus.FAILED},  # decided by a person
+        SmsStatus.FAILED: {SmsStatus.QUEUED, SmsStatus.HELD},  # sent again by a person
+        # Decided by a person, or settled by a delivery receipt.
+        SmsStatus.UNKNOWN: {SmsStatus.QUEUED, SmsStatus.HELD, SmsStatus.SENT, SmsStatus.FAILED},
     }
 
     mobile = MobileField(_("mobile"))
@@ -209,6 +225,9 @@ class SmsMessage(models.Model):
     )
     body = models.TextField(_("text"))
     dedupe_key = models.CharField(_("dedupe key"), max_length=120, unique=True)
+    # Part of the id the gateway knows the message by; renewed when a person sends it again, so the
+    # gateway's record of an earlier send is never mistaken for the new one.
+    send_token = models.CharField(max_length=12, default=new_send_token, editable=False)
     is_urgent = models.BooleanField(_("urgent"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -248,8 +267,8 @@ class SmsMessage(models.Model):
 
     @property
     def out_id(self) -> str:
-        """Our id for the message at the gateway (Aliyun calls it OutId): asked for again after a timeout."""
-        return f"sms-{self.pk}"
+        """Our id for this send at the gateway (Aliyun calls it OutId): asked for again after a timeout."""
+        return f"sms-{self.pk}-{self.send_token}"
 
     @property
     def segments(self) -> int:

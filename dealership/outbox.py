@@ -12,9 +12,11 @@ the gateway twice unless the gateway itself cannot say whether it has it (then a
 
 import logging
 import random
+import re
 import string
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from celery import current_app
 from django.conf import settings
@@ -27,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
 from dealership.identifiers import normalize_mobile, validate_mobile
-from dealership.models import SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate
+from dealership.models import SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate, new_send_token
 from dealership.sms_gateways import (
     Gateway,
     GatewayError,
@@ -66,6 +68,11 @@ def template_fields(body: str) -> list[str]:
 
 def check_template_body(body: str, allowed: Iterable[str]) -> None:
     """Refuse a text that uses a placeholder its senders do not fill, or stray braces."""
+    if "【" in body or "】" in body:
+        raise ValidationError(
+            _("Leave out the 【signature】: it is added to every message from the messaging policy."),
+            code="template_signature",
+        )
     try:
         used = template_fields(body)
     except ValueError as error:
@@ -101,9 +108,15 @@ def update_template(*, by: AbstractBaseUser, template: SmsTemplate, name: str, b
     return template
 
 
+POLICY_FIELDS = {"signature", "quiet_from", "quiet_until", "max_attempts"}
+
+
 @transaction.atomic
 def update_policy(*, by: AbstractBaseUser, **changes) -> SmsPolicy:
     """Change the signature, quiet hours or attempts. Applies to messages enqueued from now on."""
+    unknown = set(changes) - POLICY_FIELDS
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)} of the messaging policy")
     policy = SmsPolicy.current()
     for name, value in changes.items():
         setattr(policy, name, value)
@@ -116,26 +129,27 @@ def update_policy(*, by: AbstractBaseUser, **changes) -> SmsPolicy:
 # --- Enqueue ----------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def enqueue_sms(
     *,
     mobile: str,
     kind: str,
     context: Mapping[str, object],
     dedupe_key: str,
+    at: datetime,
     not_before: datetime | None = None,
-    at: datetime | None = None,
+    by: AbstractBaseUser | None = None,
 ) -> SmsMessage:
     """Write a text message to the outbox in the caller's transaction; the same key twice is one message.
 
     Non-urgent kinds due in quiet hours are held until they end. Raises UnknownSmsKind,
     ValidationError (bad mobile) and KeyError (a placeholder missing from `context`).
     """
-    at = at or timezone.now()
     mobile = normalize_mobile(mobile)
     validate_mobile(mobile)
     existing = SmsMessage.objects.filter(dedupe_key=dedupe_key).first()
     if existing:
-        return existing
+        return existing  # the common replay, answered without rendering the text
     try:
         template = SmsTemplate.objects.get(kind=kind)
     except SmsTemplate.DoesNotExist as missing:
@@ -160,7 +174,7 @@ def enqueue_sms(
         },
     )
     if created:
-        SmsEvent.objects.create(message=message, at=at, to_status=status)
+        SmsEvent.objects.create(message=message, at=at, by=by, to_status=status)
         if hand_over_now:
             _hand_over_after_commit([message.pk])
     return message
@@ -171,7 +185,8 @@ def quiet_hours_end(policy: SmsPolicy, when: datetime) -> datetime | None:
     start, end = policy.quiet_from, policy.quiet_until
     if start == end:
         return None
-    local = timezone.localtime(when)
+    # The dealership's wall clock, whatever zone a request may have activated.
+    local = timezone.localtime(when, ZoneInfo(settings.TIME_ZONE))
     moment = local.time()
     quiet = (moment >= start or moment < end) if start > end else (start <= moment < end)
     if not quiet:
@@ -203,14 +218,10 @@ def _hand_over_after_commit(message_ids: list[int]) -> None:
 
 
 def deliver(*, message_id: int, at: datetime, gateway: Gateway | None = None) -> bool:
-    """Claim a due message and send it. Returns False when someone else has it or it is not due."""
-    claimed = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED, next_attempt_at__lte=at).update(
-        status=SmsStatus.SENDING, attempts=F("attempts") + 1, claimed_at=at, error="", updated_at=at
-    )
-    if not claimed:
+    """Claim a due message and send it. False when another worker has it, it is not due, or quiet hours hold it."""
+    message = _claim(message_id, at=at)
+    if message is None:
         return False
-    message = SmsMessage.objects.get(pk=message_id)
-    SmsEvent.objects.create(message=message, at=at, from_status=SmsStatus.QUEUED, to_status=SmsStatus.SENDING)
     ours = Q(attempts=message.attempts, claimed_at=at)
     try:
         receipt = (gateway or get_gateway()).send(out_id=message.out_id, mobile=message.mobile, body=message.body)
@@ -225,6 +236,30 @@ def deliver(*, message_id: int, at: datetime, gateway: Gateway | None = None) ->
     else:
         _record_sent(message, receipt, at=at, only_if=ours)
     return True
+
+
+@transaction.atomic
+def _claim(message_id: int, *, at: datetime) -> SmsMessage | None:
+    """queued → sending for one due message, one worker only; a care text found in quiet hours is held instead.
+
+    Quiet hours are checked again here because a message can be due before 21:00 and reach a worker
+    after it (a backlog, a broker outage the sweep recovered from).
+    """
+    due = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED, next_attempt_at__lte=at)
+    release = quiet_hours_end(SmsPolicy.current(), at)
+    if release and due.filter(is_urgent=False).update(status=SmsStatus.HELD, next_attempt_at=release, updated_at=at):
+        SmsEvent.objects.create(
+            message_id=message_id,
+            at=at,
+            from_status=SmsStatus.QUEUED,
+            to_status=SmsStatus.HELD,
+            note=_("Quiet hours: held until they end."),
+        )
+        return None
+    if not due.update(status=SmsStatus.SENDING, attempts=F("attempts") + 1, claimed_at=at, error="", updated_at=at):
+        return None
+    SmsEvent.objects.create(message_id=message_id, at=at, from_status=SmsStatus.QUEUED, to_status=SmsStatus.SENDING)
+    return SmsMessage.objects.get(pk=message_id)
 
 
 def _record_sent(message: SmsMessage, receipt: Receipt, *, at: datetime, only_if: Q, note: str = "") -> bool:
@@ -255,16 +290,14 @@ def _retry_or_give_up(
     won = _move(
         message,
         SmsStatus.SENDING,
-        SmsStatus.QUEUED,
+        status,
         at=at,
         only_if=only_if,
         note=reason,
-        error=reason[:300],
+        error=reason,
         next_attempt_at=due,
         published_at=at if hand_over_now else None,  # later attempts are handed over by the sweep
     )
-    if won and status == SmsStatus.HELD:
-        _move(message, SmsStatus.QUEUED, SmsStatus.HELD, at=at)
     if won and hand_over_now:
         _hand_over_after_commit([message.pk])
     return won
@@ -293,6 +326,8 @@ def _move(
     rows = SmsMessage.objects.filter(pk=message.pk, status=from_status)
     if only_if is not None:
         rows = rows.filter(only_if)
+    if "error" in fields:
+        fields["error"] = fields["error"][:300]
     won = rows.update(status=to_status, updated_at=at, **fields) == 1
     if won:
         SmsEvent.objects.create(
@@ -308,7 +343,9 @@ def sweep(*, at: datetime, gateway: Gateway | None = None) -> dict[str, int]:
     """Release held messages, hand over due ones again, settle stuck ones. Safe to run anywhere, twice."""
     batch = settings.SMS_SWEEP_BATCH
     counts = {"released": _release_held(at, batch), "handed_over": _hand_over_due(at, batch)}
-    counts |= _settle_stuck(at, batch, gateway)
+    # Settling asks the gateway about each message, with its timeout: a small batch per sweep keeps
+    # the sweep well inside its time limit even when the gateway is slow.
+    counts |= _settle_stuck(at, settings.SMS_SETTLE_BATCH, gateway)
     return counts
 
 
@@ -403,7 +440,7 @@ def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sm
     won = _move(
         message,
         message.status,
-        SmsStatus.QUEUED,
+        status,
         at=at,
         by=by,
         note=_("Sent again by a person."),
@@ -411,12 +448,11 @@ def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sm
         next_attempt_at=due,
         published_at=at if hand_over else None,
         error="",
+        send_token=new_send_token(),  # a new send: the gateway's record of the old one must not count
     )
     if not won:
         raise StaleObject()
-    if not hand_over:
-        _move(message, SmsStatus.QUEUED, SmsStatus.HELD, at=at, by=by)
-    else:
+    if hand_over:
         _hand_over_after_commit([message.pk])
     message.refresh_from_db()
     return message
@@ -441,18 +477,38 @@ def mark_sent(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sms
     return message
 
 
+_OUT_ID = re.compile(r"^sms-(\d+)-([0-9a-f]{12})$")
+
+
 @transaction.atomic
 def record_receipt(*, out_id: str, delivered: bool, at: datetime, detail: str = "") -> SmsMessage | None:
-    """Apply a gateway delivery receipt. Returns None for an id that is not ours."""
-    if not out_id.startswith("sms-") or not out_id[4:].isdigit():
+    """Apply a gateway delivery receipt to the send it names. Returns None for an id that is not ours.
+
+    A receipt is proof the gateway had the message, so it also settles a message still in
+    `sending` (a worker slower than the gateway, or one that died) or `unknown`.
+    """
+    match = _OUT_ID.match(out_id)
+    if not match:
         return None
-    message = SmsMessage.objects.filter(pk=int(out_id[4:])).first()
-    if message is None or message.status != SmsStatus.SENT:
+    message = SmsMessage.objects.filter(pk=int(match[1]), send_token=match[2]).first()
+    if message is None:
+        return None
+    if message.status in (SmsStatus.SENDING, SmsStatus.UNKNOWN):
+        _move(
+            message,
+            message.status,
+            SmsStatus.SENT,
+            at=at,
+            note=_("Settled by a delivery receipt."),
+            sent_at=message.claimed_at or at,
+        )
+        message.refresh_from_db()
+    if message.status != SmsStatus.SENT:
         return message
     if delivered:
         SmsMessage.objects.filter(pk=message.pk, delivered_at__isnull=True).update(delivered_at=at, updated_at=at)
     else:
         reason = _("Delivery receipt: not delivered (%(detail)s).") % {"detail": detail or "—"}
-        _move(message, SmsStatus.SENT, SmsStatus.FAILED, at=at, note=reason, error=reason[:300])
+        _move(message, SmsStatus.SENT, SmsStatus.FAILED, at=at, note=reason, error=reason)
     message.refresh_from_db()
     return message

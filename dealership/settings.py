@@ -219,6 +219,7 @@ SMS_HTTP_QUERY_URL = env("SMS_HTTP_QUERY_URL", default="")
 SMS_HTTP_API_KEY = env("SMS_HTTP_API_KEY", default="")
 SMS_HTTP_TIMEOUT_S = env.float("SMS_HTTP_TIMEOUT_S", default=10.0)
 SMS_SWEEP_BATCH = env.int("SMS_SWEEP_BATCH", default=500)
+SMS_SETTLE_BATCH = env.int("SMS_SETTLE_BATCH", default=20)  # stuck messages asked about per sweep
 # A due message still unclaimed this long after it was handed over is handed over again.
 SMS_REPUBLISH_AFTER_S = env.int("SMS_REPUBLISH_AFTER_S", default=120)
 # A message in `sending` this long is settled by the sweep: far past the 60 s task limit, its worker is gone.

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -157,10 +157,8 @@ class HttpGateway(Gateway):
             if getattr(rejected, "status", None) == 404:
                 return None
             raise
-        accepted_at = answer.get("accepted_at")
         return Receipt(
-            gateway_message_id=str(answer.get("message_id", out_id)),
-            accepted_at=datetime.fromisoformat(accepted_at) if accepted_at else timezone.now(),
+            gateway_message_id=str(answer.get("message_id", out_id)), accepted_at=_aware(answer.get("accepted_at"))
         )
 
     def _call(self, request: urllib.request.Request, *, sending: bool) -> dict:
@@ -184,6 +182,17 @@ class HttpGateway(Gateway):
             if sending:
                 raise GatewayUncertain(f"no answer: {error!r}") from error
             raise GatewayUnavailable(f"no answer: {error!r}") from error
+
+
+def _aware(text: str | None) -> datetime:
+    """A gateway's timestamp; one without an offset is taken as UTC (the usual gateway convention)."""
+    if not text:
+        return timezone.now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return timezone.now()
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 BACKENDS = {

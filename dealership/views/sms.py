@@ -127,12 +127,14 @@ def sms_test(request):
     form = TestSmsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
+        local = timezone.localtime(now)
         message = outbox.enqueue_sms(
             mobile=form.cleaned_data["mobile"],
             kind="test",
-            context={"customer": form.cleaned_data["customer"], "time": timezone.localtime(now).strftime("%H:%M")},
+            context={"customer": form.cleaned_data["customer"], "time": f"{local.month}月{local.day}日 {local:%H:%M}"},
             dedupe_key=f"test:{uuid.uuid4()}",
             at=now,
+            by=request.user,
         )
         messages.success(request, _("Test message queued."))
         return redirect("sms_detail", pk=message.pk)

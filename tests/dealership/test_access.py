@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from dealership import outbox
 from dealership.permissions import ALL_ROLES
@@ -134,7 +135,9 @@ def objects(db):
     vehicle = make_vehicle()
     staff = make_user("advisor")
     template = make_sms_template()
-    sms = outbox.enqueue_sms(mobile="13812345678", kind=template.kind, context=template.sample, dedupe_key="access")
+    sms = outbox.enqueue_sms(
+        mobile="13812345678", kind=template.kind, context=template.sample, dedupe_key="access", at=timezone.now()
+    )
     part = make_part(stock=5)
     backorder = parts.create_backorder(
         by=make_user("parts"),
@@ -223,7 +226,11 @@ def test_user_without_role_sees_only_a_request_to_get_one(client):
 def test_inactive_user_is_locked_out_of_pages_and_api(client):
     user = make_user("advisor")
     client.force_login(user)
+    api = APIClient()
+    token = api.post("/api/v1/auth/token/", {"username": user.username, "password": "correct-horse-battery"})
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     user.is_active = False
     user.save()
 
     assert client.get("/customers/").status_code == 302
+    assert api.get("/api/v1/customers/").status_code == 401

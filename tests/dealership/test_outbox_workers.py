@@ -36,6 +36,7 @@ def test_cc06_worker_killed_mid_run_every_message_sent_exactly_once(settings, tm
                     kind="test",
                     context={"customer": "张先生", "text": number},
                     dedupe_key=f"kill-test:{number}",
+                    at=timezone.now(),
                 )
 
         first = start_celery_worker(log, **gateway.settings(), **thresholds)

@@ -108,7 +108,8 @@ def _queue_demo_messages() -> int:
     Urgent kinds go at once; care notices wait for the end of quiet hours (21:00-08:00).
     """
     now = timezone.now()
-    today = timezone.localdate(now).isoformat()
+    local = timezone.localtime(now)
+    today = local.date().isoformat()
     manager = Staff.objects.get(user__username="songjianguo")
     messages = [
         outbox.enqueue_sms(
@@ -116,7 +117,7 @@ def _queue_demo_messages() -> int:
             kind="test",
             dedupe_key=f"demo:test:{today}",
             at=now,
-            context={"customer": manager.name, "time": timezone.localtime(now).strftime("%H:%M")},
+            context={"customer": manager.name, "time": f"{local.month}月{local.day}日 {local:%H:%M}"},
         )
     ]
     for vehicle in Vehicle.objects.select_related("customer").order_by("pk")[:3]:
