@@ -6,15 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from dealership import identifiers, outbox, selectors, services
+from dealership.identifiers import mask_mobile
 from dealership.models import Customer, Role, SmsMessage, SmsStatus, Vehicle
-from dealership.permissions import ALL_ROLES, api_roles
+from dealership.permissions import ALL_ROLES, api_roles, may_see_full_mobile
 from dealership.rest import NormalizedCharField
 
 DIRECTORY = api_roles(
@@ -39,6 +40,14 @@ class CustomerSerializer(serializers.ModelSerializer):
         model = Customer
         fields = ["id", "name", "mobile", "landline", "created_at"]
         read_only_fields = ["created_at"]
+
+    def to_representation(self, customer):
+        data = super().to_representation(customer)
+        request = self.context.get("request")
+        if request is not None and not may_see_full_mobile(request.user):
+            data["mobile"] = mask_mobile(data["mobile"])
+            data["landline"] = "****" if data["landline"] else ""
+        return data
 
 
 class VehicleSerializer(serializers.ModelSerializer):
@@ -90,9 +99,12 @@ class CustomerViewSet(
     permission_classes = [DIRECTORY]
 
     def get_queryset(self):
-        customers = selectors.search_customers(self.request.query_params.get("search", ""))
+        full_numbers = may_see_full_mobile(self.request.user)
+        customers = selectors.search_customers(self.request.query_params.get("search", ""), by_phone=full_numbers)
         mobile = self.request.query_params.get("mobile")
         if mobile:
+            if not full_numbers:
+                raise PermissionDenied(_("Your role sees masked numbers and cannot search by them."))
             customers = customers.filter(mobile=identifiers.normalize_mobile(mobile))
         return customers
 

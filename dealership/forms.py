@@ -5,9 +5,14 @@ from dealership.fields import NormalizedFormField
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer, SmsPolicy, SmsStatus, SmsTemplate, Vehicle
 from dealership.outbox import check_template_body
+from dealership.services import check_vin_is_new
 
 
 class CustomerForm(forms.ModelForm):
+    confirm_duplicate = forms.BooleanField(
+        label=_("Yes, this is another person with the same mobile"), required=False, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = Customer
         fields = ["name", "mobile", "landline"]
@@ -16,6 +21,23 @@ class CustomerForm(forms.ModelForm):
             "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
         help_texts = {"landline": _("Optional, with the area code: 0394-8123456.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        mobile = cleaned.get("mobile")
+        if mobile and not cleaned.get("confirm_duplicate"):
+            others = list(Customer.objects.filter(mobile=mobile).exclude(pk=self.instance.pk).order_by("pk")[:3])
+            if others:
+                self.fields["confirm_duplicate"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "mobile",
+                    _(
+                        "Already the mobile of %(names)s: open that customer instead, or tick the "
+                        "box below if this is another person."
+                    )
+                    % {"names": "、".join(customer.name for customer in others)},
+                )
+        return cleaned
 
 
 class VehicleForm(forms.ModelForm):
@@ -33,6 +55,11 @@ class VehicleForm(forms.ModelForm):
             "vin": _("17 characters from the windscreen or the registration certificate."),
             "plate": _("Leave empty for a car not yet registered."),
         }
+
+    def clean_vin(self):
+        vin = self.cleaned_data["vin"]
+        check_vin_is_new(vin)
+        return vin
 
 
 class VehicleEditForm(VehicleForm):

@@ -1,11 +1,13 @@
 """The identifiers a service desk types every day: VIN, Chinese number plate, mobile, landline.
 
 Each has a `normalize_*` that forgives what people really type (lower case, spaces, the plate's
-middle dot, a +86 prefix) and a `validate_*` that refuses anything still wrong with a message in
-the user's language. Model fields, forms and the API all go through these functions.
+middle dot, a +86 prefix, full-width letters and digits from a Chinese input method) and a
+`validate_*` that refuses anything still wrong with a message in the user's language. Model
+fields, forms and the API all go through these functions.
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,8 +27,13 @@ _VIN_VALUES = {
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
+def _half_width(value) -> str:
+    """ＬＦＶ１２３ → LFV123: NFKC folds full-width Latin letters and digits, and leaves Chinese alone."""
+    return unicodedata.normalize("NFKC", str(value))
+
+
 def normalize_vin(value: str) -> str:
-    return re.sub(r"[\s-]", "", str(value)).upper()
+    return re.sub(r"[\s-]", "", _half_width(value)).upper()
 
 
 def vin_check_digit(vin: str) -> str:
@@ -48,12 +55,12 @@ def validate_vin(value: str) -> None:
         raise ValidationError(
             _("A VIN uses only digits and the letters A-Z without I, O and Q."), code="vin_characters"
         )
-    expected = vin_check_digit(vin)
-    if vin[8] != expected:
+    if vin[8] != vin_check_digit(vin):
+        # Not naming the expected digit on purpose: the typo is usually elsewhere, and "fixing"
+        # the 9th character would only make a wrong VIN pass.
         raise ValidationError(
-            _("The VIN's check digit (9th character) should be %(expected)s: please check for a typo."),
+            _("This VIN does not add up (its check digit does not match): one of the 17 characters is mistyped."),
             code="vin_check_digit",
-            params={"expected": expected},
         )
 
 
@@ -62,13 +69,14 @@ def validate_vin(value: str) -> None:
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _LETTER = "A-HJ-NP-Z"  # I and O are never used on plates
 _PLATE_ORDINARY = re.compile(rf"^[{PROVINCES}][{_LETTER}][{_LETTER}0-9]{{4}}[{_LETTER}0-9挂学警港澳]$")
-# New-energy plates have six characters after the issuing-office letter: small cars start with
-# D (battery electric) or F (other new energy); large vehicles end with D or F.
-_PLATE_NEW_ENERGY = re.compile(rf"^[{PROVINCES}][{_LETTER}](?:[DF][{_LETTER}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$")
+# New-energy plates have six characters after the issuing-office letter. Small cars start with D
+# (battery electric) or F (other new energy), and, where those series ran out, with A, B, C, E
+# (battery electric) or G, H, J, K (other); large vehicles end with D or F.
+_PLATE_NEW_ENERGY = re.compile(rf"^[{PROVINCES}][{_LETTER}](?:[A-HJK][{_LETTER}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$")
 
 
 def normalize_plate(value: str) -> str:
-    return re.sub(r"[\s·•.\-]", "", str(value)).upper()
+    return re.sub(r"[\s·•.\-]", "", _half_width(value)).upper()
 
 
 def validate_plate(value: str) -> None:
@@ -91,7 +99,7 @@ _LANDLINE = re.compile(r"^0[1-9][0-9]{1,2}-[2-9][0-9]{6,7}(?:-[0-9]{1,6})?$")
 
 
 def normalize_mobile(value: str) -> str:
-    digits = re.sub(r"[\s\-()]", "", str(value))
+    digits = re.sub(r"[\s\-()]", "", _half_width(value))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -108,7 +116,7 @@ def validate_mobile(value: str) -> None:
 
 
 def normalize_landline(value: str) -> str:
-    text = re.sub(r"[\s()（）]", "-", str(value).strip()).strip("-")
+    text = re.sub(r"[\s()]", "-", _half_width(value).strip()).strip("-")
     text = re.sub(r"-{2,}", "-", text)
     if "-" not in text and text.startswith("0") and len(text) in (11, 12):
         # A run of digits: area codes of Beijing, Shanghai and the like are 3 digits, others 4.

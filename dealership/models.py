@@ -92,10 +92,12 @@ class Vehicle(models.Model):
     """A car identified by its VIN; the plate may change hands, the VIN never does."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("owner"))
-    vin = VinField(_("VIN"), unique=True)
+    vin = VinField(
+        _("VIN"), unique=True, error_messages={"unique": _("A vehicle with this VIN is already registered.")}
+    )
     plate = PlateField(_("number plate"), blank=True)
     model_name = models.CharField(_("model"), max_length=100)
-    mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0)
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), default=0, validators=[MaxValueValidator(2_000_000)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()

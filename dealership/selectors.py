@@ -10,36 +10,41 @@ from dealership.models import Customer, SmsEvent, SmsMessage, SmsStatus, SmsTemp
 from dealership.permissions import ALL_ROLES
 
 _DIGITS = re.compile(r"^[0-9]{3,11}$")
-_VIN_LIKE = re.compile(r"^[A-HJ-NPR-Z0-9]{6,17}$")
-_PLATE_LIKE = re.compile(r"^[\u4e00-\u9fff][A-Z]")
+_VIN_OR_PLATE_TAIL = re.compile(r"^[A-HJ-NP-Z0-9]{4,17}$")
+_PLATE_WITH_PROVINCE = re.compile(r"^[\u4e00-\u9fff][A-Z]")
 
 
-def search_customers(query: str = "") -> QuerySet[Customer]:
+def search_customers(query: str = "", *, by_phone: bool = True) -> QuerySet[Customer]:
     """Customers matching a name, the start of a mobile, a plate or the end of a VIN, newest first.
 
-    Each customer comes with its vehicles prefetched.
+    `by_phone=False` for roles that see masked numbers: matching digits would reveal the hidden
+    ones. Each customer comes with its vehicles prefetched.
     """
     customers = Customer.objects.all()
     query = query.strip()
     if query:
-        customers = customers.filter(_customer_match(query))
+        customers = customers.filter(_customer_match(query, by_phone=by_phone))
     vehicles = Vehicle.objects.order_by("pk").only("pk", "customer_id", "plate", "vin", "model_name")
     return customers.prefetch_related(Prefetch("vehicles", queryset=vehicles)).order_by("-pk")
 
 
-def _customer_match(query: str) -> Q:
-    if _DIGITS.match(query):
+def _customer_match(query: str, *, by_phone: bool) -> Q:
+    compact = normalize_vin(query)  # upper case, half width, no spaces or dashes: "138 0013" → "1380013"
+    if _DIGITS.match(compact):
         # Digits are the start of a mobile, part of a landline, or the last digits of a VIN
         # (the serial number, which staff read off the windscreen).
-        by_phone = Q(mobile__startswith=query) | Q(landline__contains=query)
-        return by_phone | _owning(Q(vin__endswith=query)) if len(query) >= 4 else by_phone
+        match = _owning(Q(vin__endswith=compact)) if len(compact) >= 4 else Q(pk__in=[])
+        if by_phone:
+            match |= Q(mobile__startswith=compact) | Q(landline__contains=compact)
+        return match
     plate = normalize_plate(query)
-    if _PLATE_LIKE.match(plate):
+    if _PLATE_WITH_PROVINCE.match(plate):
         return _owning(Q(plate__startswith=plate))
-    vin = normalize_vin(query)
-    if _VIN_LIKE.match(vin) and any(char.isdigit() for char in vin):
-        # Staff read the last digits off a windscreen or the whole VIN off a document.
-        return _owning(Q(vin=vin) if len(vin) == 17 else Q(vin__endswith=vin))
+    if _VIN_OR_PLATE_TAIL.match(compact):
+        if len(compact) == 17:
+            return _owning(Q(vin=compact))
+        # Letters and digits: a plate without its province character (PD12345), or a VIN's end.
+        return _owning(Q(plate__contains=compact) | Q(vin__endswith=compact))
     return Q(name__icontains=query)
 
 

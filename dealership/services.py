@@ -5,8 +5,11 @@ saves nothing) and records who made the change in the object's history.
 """
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
+from dealership.identifiers import normalize_vin
 from dealership.models import Customer, Staff, Vehicle
 
 
@@ -25,7 +28,25 @@ def _save(instance, *, by: AbstractBaseUser | None) -> None:
     instance.full_clean()
     if by is not None and by.is_authenticated:
         instance._history_user = by
-    instance.save()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as race:
+        # full_clean saw no clash, so another desk saved the same VIN or plate a moment ago.
+        raise ValidationError(
+            _("Someone saved the same VIN or plate a moment ago: search for it and try again.")
+        ) from race
+
+
+def check_vin_is_new(vin: str) -> None:
+    """Refuse a VIN already registered, naming its owner so the advisor finds the right record."""
+    existing = Vehicle.objects.select_related("customer").filter(vin=normalize_vin(vin)).first()
+    if existing:
+        raise ValidationError(
+            _("This VIN is already registered to %(customer)s (%(vehicle)s).")
+            % {"customer": existing.customer.name, "vehicle": existing},
+            code="unique",
+        )
 
 
 @transaction.atomic
@@ -58,6 +79,10 @@ def register_vehicle(
     mileage_km: int = 0,
 ) -> Vehicle:
     """Register a customer's car. Raises ValidationError on a bad or known VIN, or a bad or taken plate."""
+    try:
+        check_vin_is_new(vin)
+    except ValidationError as known:
+        raise ValidationError({"vin": known.messages}) from known
     vehicle = Vehicle(customer=customer, vin=vin, plate=plate, model_name=model_name.strip(), mileage_km=mileage_km)
     _save(vehicle, by=by)
     return vehicle

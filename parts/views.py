@@ -13,7 +13,7 @@ from dealership import selectors as directory
 from dealership.clock import parse_month
 from dealership.errors import DomainError
 from dealership.models import Customer, Role
-from dealership.permissions import has_role, role_required
+from dealership.permissions import has_role, may_see_full_mobile, role_required
 from parts import importing, selectors, services
 from parts.forms import (
     AdjustForm,
@@ -217,7 +217,8 @@ def customer_picker(request):
     query = request.GET.get("q", "").strip()
     # One Chinese character (a surname) is a search; one Latin letter or digit is not yet.
     long_enough = len(query) >= 2 or (query and not query.isascii())
-    customers = list(directory.search_customers(query)[:10]) if long_enough else []
+    rows = directory.search_customers(query, by_phone=may_see_full_mobile(request.user))
+    customers = list(rows[:10]) if long_enough else []
     return render(request, "parts/_customer_picker.html", {"customers": customers, "query": query})
 
 

@@ -19,7 +19,8 @@ DIRECTORY_WRITE = (Role.ADVISOR, Role.PARTS, Role.CALLCENTRE, Role.MANAGER)
 @role_required(*DIRECTORY_READ)
 def customer_list(request):
     query = request.GET.get("q", "")
-    page = Paginator(selectors.search_customers(query), 25).get_page(request.GET.get("page"))
+    rows = selectors.search_customers(query, by_phone=may_see_full_mobile(request.user))
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "query": query,
@@ -52,7 +53,7 @@ def customer_create(request):
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.create_customer(by=request.user, **form.cleaned_data)
+            customer = services.create_customer(by=request.user, **_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -67,7 +68,7 @@ def customer_edit(request, pk: int):
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_customer(by=request.user, customer=customer, **form.cleaned_data)
+            services.update_customer(by=request.user, customer=customer, **_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -120,3 +121,8 @@ def vehicle_edit(request, pk: int):
 
 def _may_edit(request) -> bool:
     return has_role(request.user, *DIRECTORY_WRITE)
+
+
+def _fields(form) -> dict:
+    """The model fields of a ModelForm's cleaned data, without its confirmation boxes."""
+    return {name: form.cleaned_data[name] for name in form.Meta.fields}

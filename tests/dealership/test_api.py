@@ -186,3 +186,17 @@ def test_directory_list_keeps_a_fixed_query_count(api_as, django_assert_max_num_
         listed = api.get("/api/v1/customers/")
 
     assert listed.json()["count"] == 30
+
+
+@pytest.mark.django_db
+def test_roles_that_see_masked_numbers_get_them_masked_from_the_api_too(api_as):
+    make_customer(name="张三", mobile="13812345678", landline="0394-8123456")
+    foreman, advisor = api_as("foreman"), api_as("advisor")
+
+    masked = foreman.get("/api/v1/customers/").json()["results"][0]
+    by_number = foreman.get("/api/v1/customers/", {"mobile": "13812345678"})
+    whole = advisor.get("/api/v1/customers/").json()["results"][0]
+
+    assert (masked["mobile"], masked["landline"]) == ("138****5678", "****")
+    assert by_number.status_code == 403
+    assert (whole["mobile"], whole["landline"]) == ("13812345678", "0394-8123456")

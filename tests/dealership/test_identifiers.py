@@ -26,9 +26,16 @@ GOOD_PLATES = {
     "豫p·a8b3c": "豫PA8B3C",  # lower case and the middle dot as printed on the plate
     "京A F0236": "京AF0236",
     "豫P1234学": "豫P1234学",
+    "豫PA12345": "豫PA12345",  # new-energy series opened after D ran out
+    "豫pｄ１２３４５": "豫PD12345",  # full-width, as a Chinese input method types it
 }
-BAD_PLATES = ["豫I12345", "豫P1234", "XXP12345", "豫PA12345", "豫P12345O", "P123456", "豫PD1234X"]
-GOOD_MOBILES = {"13812345678": "13812345678", "+86 138 1234 5678": "13812345678", "199-0394-1234": "19903941234"}
+BAD_PLATES = ["豫I12345", "豫P1234", "XXP12345", "豫PL12345", "豫P12345O", "P123456", "豫PD1234X", "豫P1234A5D"]
+GOOD_MOBILES = {
+    "13812345678": "13812345678",
+    "+86 138 1234 5678": "13812345678",
+    "199-0394-1234": "19903941234",
+    "１３８１２３４５６７８": "13812345678",
+}
 BAD_MOBILES = ["12812345678", "1381234567", "23812345678", "1381234567a", "138123456789"]
 
 
@@ -40,6 +47,17 @@ def test_vin_check_digit_of_the_iso_3779_example_is_x():
 def test_good_vins_pass(vin):
     identifiers.validate_vin(vin)
     identifiers.validate_vin(vin.lower())
+
+
+def test_full_width_vin_from_a_chinese_input_method_is_accepted():
+    assert identifiers.normalize_vin("ＬＦＶ２Ａ２ＢＵ４Ｔ３０００００１") == "LFV2A2BU4T3000001"
+
+
+def test_check_digit_message_does_not_hand_out_the_answer():
+    with pytest.raises(ValidationError) as refused:
+        identifiers.validate_vin("LFV2A2BU5T3000001")
+
+    assert "4" not in refused.value.messages[0]
 
 
 @pytest.mark.parametrize(("vin", "code"), BAD_VINS.items())

@@ -130,3 +130,62 @@ def test_home_links_each_role_to_its_pages(client, user_with):
 
     assert 'href="/customers/"' in advisor_home
     assert 'href="/customers/"' not in technician_home
+
+
+@pytest.mark.django_db
+def test_search_finds_a_plate_typed_without_its_province_and_a_mobile_with_spaces(client_as):
+    client = client_as("advisor")
+    make_vehicle(plate="豫KAL131", customer=make_customer(name="赵六", mobile="13800138000"))
+
+    for query in ["KAL131", "kal131", "138 0013"]:
+        assert "赵六" in client.get("/customers/", {"q": query}).content.decode(), query
+
+
+@pytest.mark.django_db
+def test_a_role_that_sees_masked_numbers_cannot_search_by_them(client, user_with):
+    make_customer(name="赵六", mobile="13800138000")
+    client.force_login(user_with("foreman"))
+
+    page = client.get("/customers/", {"q": "1380013"}).content.decode()
+
+    assert "赵六" not in page
+
+
+@pytest.mark.django_db
+def test_a_second_customer_with_the_same_mobile_needs_a_confirmation(client_as):
+    client = client_as("advisor")
+    make_customer(name="张三", mobile="13800138000")
+
+    warned = client.post("/customers/new/", {"name": "张三丰", "mobile": "13800138000"})
+    confirmed = client.post("/customers/new/", {"name": "张三丰", "mobile": "13800138000", "confirm_duplicate": "on"})
+
+    assert "已属于张三" in warned.content.decode()
+    assert confirmed.status_code == 302
+    assert Customer.objects.filter(mobile="13800138000").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_known_vin_is_refused_naming_its_owner(client_as):
+    client = client_as("advisor")
+    make_vehicle(vin=valid_vin(5), plate="豫P55555", customer=make_customer(name="李四"))
+
+    refused = client.post(
+        f"/customers/{make_customer().pk}/vehicles/new/",
+        {"vin": valid_vin(5), "plate": "", "model_name": "速腾", "mileage_km": "10"},
+    )
+
+    assert "李四" in refused.content.decode() and "豫P55555" in refused.content.decode()
+    assert Vehicle.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_absurd_mileage_is_refused(client_as):
+    client = client_as("advisor")
+
+    refused = client.post(
+        f"/customers/{make_customer().pk}/vehicles/new/",
+        {"vin": valid_vin(6), "plate": "", "model_name": "速腾", "mileage_km": "99999999999"},
+    )
+
+    assert refused.status_code == 200
+    assert not Vehicle.objects.exists()
