@@ -29,6 +29,18 @@ class StaffUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("staff").prefetch_related("groups")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A manager gives roles; only a superuser makes superusers or grants single permissions,
+        # or a manager could raise their own rights.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_superuser", "user_permissions", "last_login", "date_joined"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     @admin.display(description=_("display name"))
     def display_name(self, user) -> str:
         staff = getattr(user, "staff", None)

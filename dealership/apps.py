@@ -17,7 +17,7 @@ class DealershipConfig(AppConfig):
                 url_name="customer_list",
                 icon="people",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER, Role.PARTS},
+                roles={Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER, Role.PARTS},
             ),
             navigation.Link(
                 label=_("SMS outbox"),

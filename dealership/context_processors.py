@@ -1,5 +1,12 @@
+from django.urls import reverse
+
 from dealership import navigation
 
 
 def navigation_links(request) -> dict:
-    return {"nav_links": navigation.links_for(request.user) if hasattr(request, "user") else []}
+    """The top bar's links, the one holding the current page marked active."""
+    links = navigation.links_for(request.user) if hasattr(request, "user") else []
+    paths = [(link, reverse(link.url_name)) for link in links]
+    # The longest link path that starts the current path is the section the page belongs to.
+    current = max((path for _link, path in paths if request.path.startswith(path)), key=len, default=None)
+    return {"nav_links": [(link, path, path == current) for link, path in paths]}

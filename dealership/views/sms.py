@@ -45,7 +45,8 @@ def sms_detail(request, pk: int):
         message = selectors.sms_detail(pk)
     except SmsMessage.DoesNotExist as missing:
         raise Http404 from missing
-    return render(request, "dealership/sms_detail.html", {"message": message})
+    context = {"message": message, "is_manager": has_role(request.user, Role.MANAGER)}
+    return render(request, "dealership/sms_detail.html", context)
 
 
 @role_required(*SMS_STAFF)

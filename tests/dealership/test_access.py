@@ -234,3 +234,19 @@ def test_inactive_user_is_locked_out_of_pages_and_api(client):
 
     assert client.get("/customers/").status_code == 302
     assert api.get("/api/v1/customers/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_staff_manager_keeps_accounts_and_roles_in_the_admin_but_cannot_make_superusers(client):
+    manager = make_user("manager", is_staff=True)
+    advisor = make_user("advisor")
+    boss = make_user(is_superuser=True, is_staff=True)
+    client.force_login(manager)
+
+    index = client.get("/admin/").content.decode()
+    advisor_page = client.get(f"/admin/auth/user/{advisor.pk}/change/").content.decode()
+    boss_page = client.get(f"/admin/auth/user/{boss.pk}/change/")
+
+    assert "/admin/auth/user/" in index and "/admin/dealership/customer/" in index
+    assert 'name="groups"' in advisor_page and 'name="is_superuser"' not in advisor_page
+    assert 'name="is_superuser"' not in boss_page.content.decode()  # viewable, not editable

@@ -189,3 +189,14 @@ def test_an_absurd_mileage_is_refused(client_as):
 
     assert refused.status_code == 200
     assert not Vehicle.objects.exists()
+
+
+@pytest.mark.django_db
+def test_foreman_reaches_the_directory_from_home_and_the_top_bar_marks_the_current_page(client, user_with):
+    client.force_login(user_with("foreman"))
+
+    home = client.get("/").content.decode()
+    directory = client.get("/customers/").content.decode()
+
+    assert 'href="/customers/"' in home
+    assert 'class="nav-link text-nowrap active" href="/customers/" aria-current="page"' in directory
