@@ -28,6 +28,9 @@ DIRECTORY = api_roles(
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="Send the version you read; 409 if stale."
+    )
     mobile = NormalizedCharField(normalizer=identifiers.normalize_mobile, validator=identifiers.validate_mobile)
     landline = NormalizedCharField(
         normalizer=identifiers.normalize_landline,
@@ -38,7 +41,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "mobile", "landline", "created_at"]
+        fields = ["id", "name", "mobile", "landline", "created_at", "version"]
         read_only_fields = ["created_at"]
 
     def to_representation(self, customer):
@@ -51,6 +54,9 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class VehicleSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="Send the version you read; 409 if stale."
+    )
     vin = NormalizedCharField(normalizer=identifiers.normalize_vin, validator=identifiers.validate_vin)
     plate = NormalizedCharField(
         normalizer=identifiers.normalize_plate,
@@ -61,7 +67,7 @@ class VehicleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Vehicle
-        fields = ["id", "customer", "vin", "plate", "model_name", "mileage_km"]
+        fields = ["id", "customer", "vin", "plate", "model_name", "mileage_km", "version"]
 
     def validate_vin(self, value):
         if self.instance is not None and value != self.instance.vin:
@@ -109,10 +115,12 @@ class CustomerViewSet(
         return customers
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_customer(by=self.request.user, **serializer.validated_data)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        serializer.instance = services.create_customer(by=self.request.user, **data)
 
     def perform_update(self, serializer):
-        services.update_customer(by=self.request.user, customer=serializer.instance, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        services.update_customer(by=self.request.user, customer=serializer.instance, **data)
 
 
 @extend_schema_view(
@@ -149,7 +157,8 @@ class VehicleViewSet(
         return vehicles
 
     def perform_create(self, serializer):
-        serializer.instance = services.register_vehicle(by=self.request.user, **serializer.validated_data)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
+        serializer.instance = services.register_vehicle(by=self.request.user, **data)
 
     def perform_update(self, serializer):
         changes = {k: v for k, v in serializer.validated_data.items() if k != "vin"}

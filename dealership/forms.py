@@ -8,7 +8,18 @@ from dealership.outbox import check_template_body
 from dealership.services import check_vin_is_new
 
 
-class CustomerForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """Carries the version the form was opened at, so a save over someone else's change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+
+
+class CustomerForm(VersionedForm):
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is another person with the same mobile"), required=False, widget=forms.HiddenInput
     )
@@ -40,7 +51,7 @@ class CustomerForm(forms.ModelForm):
         return cleaned
 
 
-class VehicleForm(forms.ModelForm):
+class VehicleForm(VersionedForm):
     class Meta:
         model = Vehicle
         fields = ["vin", "plate", "model_name", "mileage_km"]

@@ -7,8 +7,10 @@ saves nothing) and records who made the change in the object's history.
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
+from dealership.errors import StaleObject
 from dealership.identifiers import normalize_vin
 from dealership.models import Customer, Staff, Vehicle
 
@@ -24,18 +26,30 @@ def ensure_staff(user: AbstractBaseUser) -> Staff:
     return staff
 
 
-def _save(instance, *, by: AbstractBaseUser | None) -> None:
+def _save(instance, *, by: AbstractBaseUser | None, version: int | None = None) -> None:
+    """Validate and save; an edit made from `version` loses to anyone who saved since (StaleObject)."""
     instance.full_clean()
     if by is not None and by.is_authenticated:
         instance._history_user = by
     try:
         with transaction.atomic():
+            if instance.pk is not None:
+                _take_version(instance, version)
             instance.save()
     except IntegrityError as race:
         # full_clean saw no clash, so another desk saved the same VIN or plate a moment ago.
         raise ValidationError(
             _("Someone saved the same VIN or plate a moment ago: search for it and try again.")
         ) from race
+
+
+def _take_version(instance, version: int | None) -> None:
+    """Compare-and-set the row's version; the UPDATE holds the row until this transaction ends."""
+    expected = instance.version if version is None else version
+    model = type(instance)
+    if not model.objects.filter(pk=instance.pk, version=expected).update(version=F("version") + 1):
+        raise StaleObject()
+    instance.version = expected + 1
 
 
 def check_vin_is_new(vin: str) -> None:
@@ -58,13 +72,15 @@ def create_customer(*, by: AbstractBaseUser | None, name: str, mobile: str, land
 
 
 @transaction.atomic
-def update_customer(*, by: AbstractBaseUser | None, customer: Customer, **changes) -> Customer:
-    """Change a customer's name or phone numbers. Raises ValidationError."""
+def update_customer(
+    *, by: AbstractBaseUser | None, customer: Customer, version: int | None = None, **changes
+) -> Customer:
+    """Change a customer's name or phone numbers. Raises ValidationError, StaleObject."""
     for name, value in changes.items():
         if name not in {"name", "mobile", "landline"}:
             raise TypeError(f"cannot change {name!r} of a customer")
         setattr(customer, name, value.strip() if name == "name" else value)
-    _save(customer, by=by)
+    _save(customer, by=by, version=version)
     return customer
 
 
@@ -89,11 +105,11 @@ def register_vehicle(
 
 
 @transaction.atomic
-def update_vehicle(*, by: AbstractBaseUser | None, vehicle: Vehicle, **changes) -> Vehicle:
-    """Change a vehicle's owner, plate, model or mileage; the VIN is its identity and stays. Raises ValidationError."""
+def update_vehicle(*, by: AbstractBaseUser | None, vehicle: Vehicle, version: int | None = None, **changes) -> Vehicle:
+    """Change a vehicle's owner, plate, model or mileage; the VIN stays. Raises ValidationError, StaleObject."""
     for name, value in changes.items():
         if name not in {"customer", "plate", "model_name", "mileage_km"}:
             raise TypeError(f"cannot change {name!r} of a vehicle")
         setattr(vehicle, name, value)
-    _save(vehicle, by=by)
+    _save(vehicle, by=by, version=version)
     return vehicle

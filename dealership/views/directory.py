@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from dealership import selectors, services
+from dealership.errors import StaleObject
 from dealership.forms import CustomerForm, VehicleEditForm, VehicleForm
 from dealership.models import Customer, Role, Vehicle
 from dealership.permissions import has_role, may_see_full_mobile, role_required
@@ -68,9 +69,13 @@ def customer_edit(request, pk: int):
     form = CustomerForm(request.POST or None, instance=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_customer(by=request.user, customer=customer, **_fields(form))
+            services.update_customer(
+                by=request.user, customer=customer, version=form.cleaned_data["version"], **_fields(form)
+            )
         except ValidationError as error:
             form.add_error(None, error)
+        except StaleObject as stale:
+            form.add_error(None, str(stale))
         else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
             return redirect("customer_detail", pk=customer.pk)
@@ -87,7 +92,7 @@ def vehicle_create(request, customer_pk: int):
     form = VehicleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            vehicle = services.register_vehicle(by=request.user, customer=customer, **form.cleaned_data)
+            vehicle = services.register_vehicle(by=request.user, customer=customer, **_fields(form))
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -106,9 +111,13 @@ def vehicle_edit(request, pk: int):
     form = VehicleEditForm(request.POST or None, instance=vehicle)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_vehicle(by=request.user, vehicle=vehicle, **form.cleaned_data)
+            services.update_vehicle(
+                by=request.user, vehicle=vehicle, version=form.cleaned_data["version"], **_fields(form)
+            )
         except ValidationError as error:
             form.add_error(None, error)
+        except StaleObject as stale:
+            form.add_error(None, str(stale))
         else:
             messages.success(request, _("Vehicle %(vehicle)s saved.") % {"vehicle": vehicle})
             return redirect("customer_detail", pk=vehicle.customer_id)

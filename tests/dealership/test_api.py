@@ -69,6 +69,7 @@ def test_create_and_read_a_customer(api_as):
         "mobile": "13812345678",
         "landline": "0394-8123456",
         "created_at": None,
+        "version": 1,
     }
 
 
@@ -200,3 +201,17 @@ def test_roles_that_see_masked_numbers_get_them_masked_from_the_api_too(api_as):
     assert (masked["mobile"], masked["landline"]) == ("138****5678", "****")
     assert by_number.status_code == 403
     assert (whole["mobile"], whole["landline"]) == ("13812345678", "0394-8123456")
+
+
+@pytest.mark.django_db
+def test_a_write_with_an_old_version_gets_409_and_changes_nothing(api_as):
+    api = api_as("advisor")
+    customer = make_customer(name="张三")
+
+    first = api.patch(f"/api/v1/customers/{customer.pk}/", {"name": "张三丰", "version": 1}, format="json")
+    stale = api.patch(f"/api/v1/customers/{customer.pk}/", {"name": "张叁", "version": 1}, format="json")
+
+    assert first.status_code == 200 and first.json()["version"] == 2
+    assert stale.status_code == 409 and "detail" in stale.json()
+    customer.refresh_from_db()
+    assert customer.name == "张三丰"

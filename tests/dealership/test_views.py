@@ -200,3 +200,21 @@ def test_foreman_reaches_the_directory_from_home_and_the_top_bar_marks_the_curre
 
     assert 'href="/customers/"' in home
     assert 'class="nav-link text-nowrap active" href="/customers/" aria-current="page"' in directory
+
+
+@pytest.mark.django_db
+def test_two_desks_editing_one_customer_the_second_save_is_refused_not_lost(client, user_with):
+    customer = make_customer(name="张三", mobile="13800138000")
+    first, second = user_with("advisor"), user_with("callcentre")
+    client.force_login(first)
+    opened_version = customer.version
+
+    client.post(f"/customers/{customer.pk}/edit/", {"name": "张三", "mobile": "13900139000", "version": opened_version})
+    client.force_login(second)
+    refused = client.post(
+        f"/customers/{customer.pk}/edit/", {"name": "张叁", "mobile": "13800138000", "version": opened_version}
+    )
+
+    customer.refresh_from_db()
+    assert (customer.name, customer.mobile) == ("张三", "13900139000")
+    assert "其他人刚刚修改了这条记录" in refused.content.decode()
