@@ -126,6 +126,68 @@ def parts_catalogue() -> list[tuple[str, str, str]]:
 
 
 @section
+def front_desk() -> list[tuple[str, str, str]]:
+    """The advisor's desk and the order pages with 10,000 open work orders in the database."""
+    from decimal import Decimal
+
+    from dealership.models import Vehicle
+    from service_desk.models import RepairItem, RepairOrder
+    from tests.factories import make_user
+
+    advisors = [make_user("advisor") for _ in range(8)]
+    me = advisors[0]
+    now = timezone.now()
+    vehicles = list(Vehicle.objects.exclude(repair_orders__status__in=RepairOrder.EDITABLE).order_by("pk")[:10_000])
+    orders = RepairOrder.objects.bulk_create(
+        [
+            RepairOrder(
+                number=f"RO20990101{index:05d}",
+                vehicle=vehicle,
+                customer_id=vehicle.customer_id,
+                advisor=advisors[index % len(advisors)],
+                mileage_km=1000,
+                arrived_at=now,
+                in_bay_at=now if index % 50 else None,
+                status="open" if index % 3 else "in_progress",
+                created_at=now,
+                updated_at=now,
+            )
+            for index, vehicle in enumerate(vehicles)
+        ],
+        batch_size=2000,
+    )
+    RepairItem.objects.bulk_create(
+        [
+            RepairItem(
+                order=order,
+                category="maintenance",
+                description="更换机油机滤",
+                labour_price=Decimal("120"),
+                labour_hours=Decimal("0.5"),
+                added_by=me,
+                created_at=now,
+                updated_at=now,
+            )
+            for order in orders
+            for _ in range(3)
+        ],
+        batch_size=5000,
+    )
+    client = Client()
+    client.force_login(me)
+    mine = next(order for order in orders if order.advisor_id == me.pk)
+    return [
+        row(
+            f"desk page ({RepairOrder.objects.filter(status__in=RepairOrder.EDITABLE).count():,} open orders)",
+            lambda: client.get("/desk/"),
+        ),
+        row("work order list (open)", lambda: client.get("/desk/orders/")),
+        row("work order page (3 items)", lambda: client.get(f"/desk/orders/{mine.pk}/")),
+        row("API /repair-orders/?status=open", lambda: client.get("/api/v1/repair-orders/", {"status": "open"})),
+    ]
+
+
+@section
 def sms_worker_throughput() -> list[tuple[str, str, str]]:
     """Messages per second one worker process sends through the locmem gateway."""
     from django.db import transaction

@@ -207,7 +207,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-sms": {"task": "dealership.tasks.sweep_sms", "schedule": 60.0},
     # every hour at :05 local time; notices of a missed date go out once (quiet hours hold them)
     "mark-overdue-backorders": {"task": "parts.tasks.mark_overdue_backorders", "schedule": crontab(minute=5)},
+    # 08:00 local time: yesterday's figures to the front-desk supervisors (SD14)
+    "text-daily-report": {"task": "service_desk.tasks.text_daily_report", "schedule": crontab(hour=8, minute=0)},
 }
+
+# The address customers reach the product at, for the links texted to them (confirm the items,
+# follow the work): the dealership's public host name in production.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- SMS -----------------------------------------------------------------------------------------
 # console (prints), file (JSON lines in SMS_FILE_PATH), locmem (tests), http (a JSON gateway), or a

@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from dealership import api, rest, views
 from dealership.views import directory, sms
 from parts import api as parts_api
+from service_desk import api as desk_api
+from service_desk.views import public as desk_public
 
 api_patterns = [
     path("", RedirectView.as_view(pattern_name="api_docs"), name="api_root"),
@@ -15,6 +17,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     *api.urlpatterns,
     *parts_api.urlpatterns,
+    *desk_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -39,6 +42,9 @@ urlpatterns = [
     path("sms/policy/", sms.sms_policy, name="sms_policy"),
     path("sms/test/", sms.sms_test, name="sms_test"),
     path("parts/", include("parts.urls")),
+    path("desk/", include("service_desk.urls")),
+    path("prices/", desk_public.price_board, name="price_board"),
+    path("o/<str:token>/", desk_public.customer_order, name="customer_order"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
 ]

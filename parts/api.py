@@ -93,6 +93,7 @@ class BackorderSerializer(serializers.ModelSerializer):
             "description",
             "quantity",
             "customer",
+            "repair_order",
             "mobile",
             "landline",
             "advisor",

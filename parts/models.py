@@ -130,6 +130,15 @@ class Backorder(models.Model):
     )
     version = models.PositiveIntegerField(default=1)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The work order waiting for the part, if any. A string reference: parts does not import the desk.
+    repair_order = models.ForeignKey(
+        "service_desk.RepairOrder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backorders",
+        verbose_name=_("work order"),
+    )
     ordered_at = models.DateTimeField(_("ordered at"))
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("collected or cancelled at"), null=True, blank=True)

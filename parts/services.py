@@ -218,6 +218,7 @@ def create_backorder(
     mobile: str | None = None,
     landline: str | None = None,
     note: str = "",
+    repair_order=None,
 ) -> Backorder:
     """Order a part for a customer (PT01). Refuses a past expected date or no way to reach the customer."""
     mobile = normalize_mobile(customer.mobile if mobile is None else mobile)
@@ -242,6 +243,7 @@ def create_backorder(
         advisor=by,
         expected_on=expected_on,
         note=note.strip(),
+        repair_order=repair_order,
         ordered_at=at,
         updated_at=at,
     )

@@ -26,18 +26,32 @@ REFERENCE_DATA = [
     ("dealership.migrations.0004_core_sms_templates", "create"),
     ("parts.migrations.0002_backorder_sms_templates", "create"),
     ("dealership.migrations.0008_manager_admin_permissions", "grant"),
+    ("service_desk.migrations.0002_desk_sms_templates", "create"),
 ]
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def load_reference_data() -> None:
     from importlib import import_module
 
     from django.apps import apps
 
+    for module, function in REFERENCE_DATA:
+        getattr(import_module(module), function)(apps, schema_editor=None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        for module, function in REFERENCE_DATA:
-            getattr(import_module(module), function)(apps, schema_editor=None)
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test starts after another one emptied every table: put the reference rows back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        load_reference_data()
 
 
 def require_service(available: bool, what: str) -> None:

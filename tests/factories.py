@@ -77,3 +77,55 @@ def make_part(**overrides):
     stock = fields.pop("stock", 0)
     part = Part.objects.create(initials=pinyin_initials(fields["name"]), stock_on_hand=stock, **fields)
     return part
+
+
+def make_labour_operation(**overrides):
+    from service_desk.models import Category, LabourOperation
+
+    number = next(_sequence)
+    fields = {
+        "code": f"OP{number}",
+        "name": "更换机油机滤",
+        "category": Category.MAINTENANCE,
+        "hours": Decimal("0.5"),
+        "price": Decimal("120.00"),
+    } | overrides
+    return LabourOperation.objects.create(**fields)
+
+
+def make_order(*, advisor=None, vehicle=None, at=None, items=1, confirmed=False):
+    """An order for a car that just arrived, with `items` maintenance items (optionally confirmed)."""
+    from django.utils import timezone
+
+    from service_desk import services
+
+    advisor = advisor or make_user("advisor")
+    at = at or timezone.now()
+    order = services.receive_vehicle(by=advisor, vehicle=vehicle or make_vehicle(), at=at)
+    for _item in range(items):
+        services.add_item(
+            by=advisor, order=order, at=at, category="maintenance", labour_operation=make_labour_operation()
+        )
+    order.refresh_from_db()
+    if confirmed:
+        services.confirm(order=order, signed_by=order.customer.name, by=advisor, at=at)
+        order.refresh_from_db()
+    return order
+
+
+def pass_all_items(order, *, at=None, technician=None):
+    """Walk every item through assign, start and QC to passed, as the workshop does."""
+    from django.utils import timezone
+
+    from service_desk import services
+    from service_desk.models import ItemStatus
+
+    at = at or timezone.now()
+    technician = technician or make_user("technician")
+    path = [ItemStatus.PENDING, ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS, ItemStatus.QC, ItemStatus.PASSED]
+    for item in order.items.exclude(status__in=[ItemStatus.DECLINED, ItemStatus.PASSED]):
+        for step in path[path.index(item.status) + 1 :]:
+            fields = {"technician": technician} if step == ItemStatus.ASSIGNED else {}
+            services.move_item(item=item, to=step, at=at, **fields)
+    order.refresh_from_db()
+    return order

@@ -4,3 +4,65 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// Running timers: <span data-since="ISO time" data-target="seconds">, red once past the target.
+function tickTimers() {
+  const now = Date.now();
+  document.querySelectorAll("[data-since]").forEach((el) => {
+    const seconds = Math.max(0, Math.floor((now - Date.parse(el.dataset.since)) / 1000));
+    const minutes = Math.floor(seconds / 60);
+    el.textContent = minutes >= 60
+      ? `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`
+      : `${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+    const target = Number(el.dataset.target || 0);
+    el.classList.toggle("text-danger", target > 0 && seconds > target);
+    el.classList.toggle("fw-bold", target > 0 && seconds > target);
+  });
+}
+setInterval(tickTimers, 1000);
+document.addEventListener("DOMContentLoaded", tickTimers);
+document.addEventListener("htmx:afterSwap", tickTimers);
+
+// A signature drawn with a finger on the tablet: <canvas data-signature-for="input id">.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("canvas[data-signature-for]").forEach((canvas) => {
+    const input = document.getElementById(canvas.dataset.signatureFor);
+    const context = canvas.getContext("2d");
+    const ratio = window.devicePixelRatio || 1;
+    canvas.width = canvas.clientWidth * ratio;
+    canvas.height = canvas.clientHeight * ratio;
+    context.scale(ratio, ratio);
+    context.lineWidth = 2.5;
+    context.lineCap = "round";
+    let drawing = false;
+    let drawn = false;
+    const point = (event) => {
+      const box = canvas.getBoundingClientRect();
+      return [event.clientX - box.left, event.clientY - box.top];
+    };
+    canvas.addEventListener("pointerdown", (event) => {
+      drawing = true;
+      canvas.setPointerCapture(event.pointerId);
+      context.beginPath();
+      context.moveTo(...point(event));
+    });
+    canvas.addEventListener("pointermove", (event) => {
+      if (!drawing) return;
+      context.lineTo(...point(event));
+      context.stroke();
+      drawn = true;
+    });
+    canvas.addEventListener("pointerup", () => {
+      drawing = false;
+      if (drawn) input.value = canvas.toDataURL("image/png");
+    });
+    const clear = document.querySelector(`[data-signature-clear="${canvas.id}"]`);
+    if (clear) {
+      clear.addEventListener("click", () => {
+        context.clearRect(0, 0, canvas.width, canvas.height);
+        input.value = "";
+        drawn = false;
+      });
+    }
+  });
+});

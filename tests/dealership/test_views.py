@@ -199,7 +199,7 @@ def test_foreman_reaches_the_directory_from_home_and_the_top_bar_marks_the_curre
     directory = client.get("/customers/").content.decode()
 
     assert 'href="/customers/"' in home
-    assert 'class="nav-link text-nowrap active" href="/customers/" aria-current="page"' in directory
+    assert 'class="dropdown-item py-2 active" href="/customers/" aria-current="page"' in directory
 
 
 @pytest.mark.django_db

@@ -285,3 +285,24 @@ def test_backorders_api_creates_lists_and_marks_arrival(api_as, advisor):
     assert arrived.status_code == 200 and arrived.json()["status"] == "arrived"
     assert twice.status_code == 409
     assert [b["id"] for b in listed.json()["results"]] == [created.json()["id"]]
+
+
+def test_pt01_a_backorder_can_name_the_work_order_waiting_for_it(api_as):
+    from tests.factories import make_order
+
+    clerk = api_as("parts")
+    order = make_order()
+
+    created = clerk.post(
+        "/api/v1/backorders/",
+        {
+            "customer": order.customer_id,
+            "description": "雨刮片",
+            "quantity": 1,
+            "expected_on": "2099-01-05",
+            "repair_order": order.pk,
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201 and created.json()["repair_order"] == order.pk

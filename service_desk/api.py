@@ -1,0 +1,366 @@
+"""Service desk endpoints: labour operations, appointments, repair orders and the daily output."""
+
+from django.db import transaction
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
+
+from dealership.models import Role, Vehicle
+from dealership.permissions import ALL_ROLES, api_roles
+from parts.models import Part
+from service_desk import selectors, services
+from service_desk.models import (
+    Appointment,
+    AppointmentKind,
+    Category,
+    LabourOperation,
+    Position,
+    Rating,
+    RepairItem,
+    RepairOrder,
+)
+
+DESK_WRITE = {Role.ADVISOR, Role.MANAGER}
+ORDER_READ = {Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER, Role.TECHNICIAN, Role.INSPECTOR}
+
+
+class LabourOperationSerializer(serializers.ModelSerializer):
+    positional = serializers.BooleanField(source="is_positional", default=False)
+
+    class Meta:
+        model = LabourOperation
+        fields = ["id", "code", "name", "category", "hours", "price", "positional"]
+
+
+class LabourOperationViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = LabourOperationSerializer
+    permission_classes = [api_roles(read=ALL_ROLES, write={Role.MANAGER})]
+    queryset = LabourOperation.objects.filter(is_active=True).order_by("category", "code")
+
+    def perform_create(self, serializer):
+        operation = serializer.save()
+        operation.history.filter(history_user__isnull=True).update(history_user=self.request.user)
+
+    def perform_update(self, serializer):
+        operation = serializer.save()
+        operation.history.filter(history_user__isnull=True).update(history_user=self.request.user)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    green_channel = serializers.BooleanField(source="is_green_channel", read_only=True)
+    kind = serializers.ChoiceField(choices=AppointmentKind.choices)
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id",
+            "customer",
+            "vehicle",
+            "kind",
+            "scheduled_at",
+            "card_number",
+            "green_channel",
+            "advisor",
+            "added_value_service",
+            "note",
+            "status",
+        ]
+        read_only_fields = ["customer", "card_number", "status"]
+        extra_kwargs = {"advisor": {"required": False}}
+
+
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("day", str, description="YYYY-MM-DD")]))
+class AppointmentViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = AppointmentSerializer
+    permission_classes = [api_roles(read=ALL_ROLES, write={Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER})]
+    queryset = Appointment.objects.none()
+
+    def get_queryset(self):
+        appointments = Appointment.objects.order_by("-is_green_channel", "scheduled_at", "pk")
+        day = self.request.query_params.get("day")
+        if day:
+            parsed = parse_date(day)
+            if parsed is None:
+                raise ValidationError({"day": [_("Use YYYY-MM-DD.")]})
+            appointments = appointments.filter(scheduled_on=parsed)
+        return appointments
+
+    def perform_create(self, serializer):
+        serializer.instance = services.book_appointment(
+            by=self.request.user, at=timezone.now(), **serializer.validated_data
+        )
+
+
+class PartOnItemSerializer(serializers.Serializer):
+    part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=100)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    position = serializers.ChoiceField(choices=Position.choices, required=False, allow_blank=True)
+    labour_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    parts = PartOnItemSerializer(many=True, required=False, write_only=True)
+    part_lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RepairItem
+        fields = [
+            "id",
+            "category",
+            "description",
+            "labour_operation",
+            "position",
+            "labour_price",
+            "parts",
+            "part_lines",
+            "status",
+            "technician",
+            "is_confirmed",
+        ]
+        read_only_fields = ["status", "technician", "is_confirmed"]
+
+    def get_part_lines(self, item) -> list[dict]:
+        return [
+            {
+                "part": line.part_id,
+                "quantity": line.quantity,
+                "amount": f"{line.amount:.2f}",
+                "waiting_for_part": line.is_backordered,
+            }
+            for line in item.part_lines.all()
+        ]
+
+
+class RepairOrderSerializer(serializers.ModelSerializer):
+    items = ItemSerializer(many=True, required=False)
+    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects.select_related("customer"))
+
+    class Meta:
+        model = RepairOrder
+        fields = [
+            "id",
+            "number",
+            "vehicle",
+            "customer",
+            "advisor",
+            "status",
+            "is_green_channel",
+            "mileage_km",
+            "arrived_at",
+            "greeted_at",
+            "in_bay_at",
+            "promised_at",
+            "customer_requests",
+            "items",
+            "labour_total",
+            "parts_total",
+            "total",
+            "needs_confirmation",
+            "confirmed_at",
+            "rating",
+            "version",
+        ]
+        read_only_fields = [
+            "number",
+            "customer",
+            "advisor",
+            "status",
+            "is_green_channel",
+            "arrived_at",
+            "greeted_at",
+            "in_bay_at",
+            "promised_at",
+            "labour_total",
+            "parts_total",
+            "total",
+            "needs_confirmation",
+            "confirmed_at",
+            "rating",
+            "version",
+        ]
+        extra_kwargs = {"mileage_km": {"required": False}}
+
+
+def _add_item(order, data, by, at):
+    parts = data.pop("parts", [])
+    item = services.add_item(by=by, order=order, at=at, **data)
+    for line in parts:
+        services.add_part_line(by=by, item=item, part=line["part"], quantity=line["quantity"], at=at)
+    return item
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class ConfirmSerializer(VersionSerializer):
+    signed_by = serializers.CharField(max_length=30)
+    declined = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class CheckoutSerializer(VersionSerializer):
+    rating = serializers.ChoiceField(choices=Rating.choices)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="open (default: all), or one status"),
+            OpenApiParameter("search", str, description="Number, plate or customer name"),
+        ]
+    )
+)
+class RepairOrderViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = RepairOrderSerializer
+    permission_classes = [api_roles(read=ORDER_READ, write=DESK_WRITE)]
+    queryset = RepairOrder.objects.none()
+
+    def get_queryset(self):
+        params = self.request.query_params
+        orders = selectors.search_orders(query=params.get("search", ""), status=params.get("status", ""))
+        return orders.prefetch_related("items__part_lines")
+
+    def get_object(self):
+        try:
+            return selectors.order_detail(int(self.kwargs["pk"]))
+        except (RepairOrder.DoesNotExist, ValueError) as missing:
+            raise NotFound from missing
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        at = timezone.now()
+        order = services.receive_vehicle(
+            by=self.request.user,
+            vehicle=data["vehicle"],
+            at=at,
+            mileage_km=data.get("mileage_km"),
+            customer_requests=data.get("customer_requests", ""),
+        )
+        for item in data.get("items", []):
+            _add_item(order, dict(item), self.request.user, at)
+        serializer.instance = selectors.order_detail(order.pk)
+
+    def _answer(self, order):
+        return Response(self.get_serializer(selectors.order_detail(order.pk)).data)
+
+    @extend_schema(request=ItemSerializer, responses=RepairOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @transaction.atomic
+    def items(self, request, pk=None):
+        """Add one item (with its parts) to the order. 409 when the order is settled or delivered."""
+        order = self.get_object()
+        item = ItemSerializer(data=request.data)
+        item.is_valid(raise_exception=True)
+        _add_item(order, dict(item.validated_data), request.user, timezone.now())
+        return self._answer(order)
+
+    @extend_schema(request=ConfirmSerializer, responses=RepairOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    def confirm(self, request, pk=None):
+        """The customer's confirmation of items, time and cost (SD09); `declined` lists item ids."""
+        order = self.get_object()
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        services.confirm(
+            order=order,
+            signed_by=data["signed_by"],
+            declined=set(data.get("declined", [])),
+            version=data.get("version"),
+            by=request.user,
+            at=timezone.now(),
+        )
+        return self._answer(order)
+
+    @extend_schema(request=CheckoutSerializer, responses=RepairOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    def checkout(self, request, pk=None):
+        """Settle with the customer's rating (SD13); 409 unless every item passed final QC, and the second time."""
+        order = self.get_object()
+        body = CheckoutSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.settle(
+            order=order,
+            rating=body.validated_data["rating"],
+            version=body.validated_data.get("version"),
+            by=request.user,
+            at=timezone.now(),
+        )
+        return self._answer(order)
+
+    @extend_schema(request=VersionSerializer, responses=RepairOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    def deliver(self, request, pk=None):
+        """The car leaves; 409 until the order is settled."""
+        order = self.get_object()
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.deliver(by=request.user, order=order, version=body.validated_data.get("version"), at=timezone.now())
+        return self._answer(order)
+
+
+class DailyOutputView(APIView):
+    """SD14: per category, the count of items and their amount on orders settled that day."""
+
+    permission_classes = [api_roles(read={Role.ADVISOR, Role.MANAGER})]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", str, required=True, description="YYYY-MM-DD")],
+        responses=inline_serializer(
+            "DailyOutput",
+            {
+                "date": serializers.DateField(),
+                "categories": inline_serializer(
+                    "CategoryOutput",
+                    {
+                        "category": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                        "amount": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request):
+        day = parse_date(request.query_params.get("date", ""))
+        if day is None:
+            raise ValidationError({"date": [_("Use YYYY-MM-DD.")]})
+        rows = selectors.daily_output(day)
+        return Response(
+            {
+                "date": day.isoformat(),
+                "categories": [
+                    {"category": row["category"], "count": row["count"], "amount": f"{row['amount']:.2f}"}
+                    for row in rows
+                ],
+            }
+        )
+
+
+router = SimpleRouter()
+router.register("labour-operations", LabourOperationViewSet, basename="labour-operation")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("repair-orders", RepairOrderViewSet, basename="repair-order")
+urlpatterns = [path("reports/daily-output/", DailyOutputView.as_view(), name="daily-output"), *router.urls]

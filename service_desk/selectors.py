@@ -1,0 +1,224 @@
+"""Reads for the desk, the order pages, the price board and the daily report."""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from dealership.clock import day_bounds
+from dealership.identifiers import normalize_plate
+from parts.models import Part
+from service_desk.models import (
+    AdvisorAway,
+    Appointment,
+    AppointmentStatus,
+    CareRule,
+    Category,
+    DeferredWork,
+    DeskPolicy,
+    ItemStatus,
+    LabourOperation,
+    OrderEvent,
+    OrderStatus,
+    PartLine,
+    RepairItem,
+    RepairOrder,
+)
+from service_desk.services import partner_of
+
+OPEN = RepairOrder.EDITABLE
+
+
+def _orders() -> QuerySet[RepairOrder]:
+    return RepairOrder.objects.select_related("vehicle", "customer", "advisor__staff")
+
+
+def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
+    """Everything on an advisor's desk: today's appointments (green channel first), customers
+    waiting (their own, and their partner's while the partner is away), their open orders."""
+    today = timezone.localdate(at)
+    appointments = list(
+        Appointment.objects.select_related("vehicle", "customer", "advisor__staff")
+        .filter(scheduled_on=today, status=AppointmentStatus.BOOKED)
+        .order_by("-is_green_channel", "scheduled_at", "pk")
+    )
+    partner = partner_of(advisor, today)
+    covering = partner if partner is not None and AdvisorAway.objects.filter(advisor=partner).exists() else None
+    waiting_for = [advisor] + ([covering] if covering else [])
+    waiting = list(
+        _orders()
+        .filter(advisor__in=waiting_for, status=OrderStatus.OPEN, in_bay_at__isnull=True)
+        .order_by("arrived_at", "pk")[:50]
+    )
+    mine = list(
+        _orders()
+        .filter(advisor=advisor, status__in=OPEN)
+        .filter(in_bay_at__isnull=False)
+        .order_by("-is_green_channel", F("promised_at").asc(nulls_last=True), "pk")[:100]
+    )
+    return {
+        "appointments": appointments,
+        "waiting": waiting,
+        "open_orders": mine,
+        "partner": partner,
+        "covering": covering,
+        "policy": DeskPolicy.current(),
+    }
+
+
+def search_orders(*, query: str = "", status: str = "", advisor: AbstractBaseUser | None = None) -> QuerySet:
+    orders = _orders()
+    if status == "open":
+        orders = orders.filter(status__in=OPEN)
+    elif status:
+        orders = orders.filter(status=status)
+    if advisor is not None:
+        orders = orders.filter(advisor=advisor)
+    query = query.strip()
+    if query:
+        compact = normalize_plate(query)
+        orders = orders.filter(
+            Q(number__startswith=compact) | Q(vehicle__plate__contains=compact) | Q(customer__name__contains=query)
+        )
+    return orders.order_by("-arrived_at", "-pk")
+
+
+def order_detail(pk: int) -> RepairOrder:
+    lines = PartLine.objects.select_related("part").order_by("pk")
+    items = (
+        RepairItem.objects.select_related("labour_operation", "technician__staff")
+        .prefetch_related(Prefetch("part_lines", queryset=lines))
+        .order_by("pk")
+    )
+    events = OrderEvent.objects.select_related("by__staff").order_by("at", "pk")
+    return (
+        _orders()
+        .select_related("appointment")
+        .prefetch_related(Prefetch("items", queryset=items), Prefetch("events", queryset=events))
+        .get(pk=pk)
+    )
+
+
+def deferred_work(vehicle_id: int) -> list[DeferredWork]:
+    return list(DeferredWork.objects.filter(vehicle_id=vehicle_id, taken_up_at__isnull=True).order_by("declined_at"))
+
+
+def care_recommendations(order: RepairOrder, *, at: datetime) -> list[dict]:
+    """SD15: care operations due for this car's model by time since the last one (or never done)."""
+    model = order.vehicle.model_name
+    last_done = (
+        RepairItem.objects.filter(
+            order__vehicle_id=order.vehicle_id,
+            labour_operation=OuterRef("labour_operation"),
+            order__status__in=[OrderStatus.SETTLED, OrderStatus.DELIVERED],
+        )
+        .order_by()
+        .values("labour_operation")
+        .annotate(last=Max("order__settled_at"))
+        .values("last")
+    )
+    on_this_order = RepairItem.objects.filter(order=order, labour_operation=OuterRef("labour_operation"))
+    rules = (
+        CareRule.objects.select_related("labour_operation")
+        .filter(is_active=True)
+        .annotate(last_done=last_done[:1], on_order=Exists(on_this_order))
+        .order_by("labour_operation__code")
+    )
+    due = []
+    for rule in rules:
+        if rule.on_order or (rule.model_contains and rule.model_contains not in model):
+            continue
+        if rule.last_done is None or rule.last_done <= at - timedelta(days=rule.interval_days):
+            due.append({"rule": rule, "last_done": rule.last_done})
+    return due
+
+
+def price_board(*, at: datetime) -> dict:
+    """SD11: labour and parts prices, always current, by category; the parts fitted most in 90 days."""
+    operations = LabourOperation.objects.filter(is_active=True).order_by("code")
+    by_category = {category: [] for category in Category}
+    for operation in operations:
+        by_category[Category(operation.category)].append(operation)
+    sections = [(category.label, rows) for category, rows in by_category.items() if rows]
+    common_parts = (
+        Part.objects.filter(order_lines__item__order__arrived_at__gte=at - timedelta(days=90))
+        .annotate(fitted=Sum("order_lines__quantity"))
+        .order_by("-fitted", "part_number")[:30]
+    )
+    return {"sections": sections, "parts": common_parts}
+
+
+# --- SD14 daily report ---------------------------------------------------------------------------------
+
+
+def daily_output(day: date) -> list[dict]:
+    """Per category: items and their amount on orders settled that local day (for every category)."""
+    start, end = day_bounds(day)
+    rows = (
+        RepairItem.objects.filter(RepairItem.COUNTED, order__settled_at__gte=start, order__settled_at__lt=end)
+        .values("category")
+        .annotate(count=Count("pk"), labour=Sum("labour_price"), parts=Sum("parts_amount"))
+    )
+    found = {row["category"]: row for row in rows}
+    report = []
+    for category in Category:
+        row = found.get(category.value, {})
+        amount = (row.get("labour") or 0) + (row.get("parts") or 0)
+        report.append(
+            {"category": category.value, "label": category.label, "count": row.get("count", 0), "amount": amount}
+        )
+    return report
+
+
+def daily_by_advisor(day: date) -> list[dict]:
+    """Per advisor: orders settled and their amount, and reception timing of cars that arrived that day."""
+    start, end = day_bounds(day)
+    policy = DeskPolicy.current()
+    settled = {
+        row["advisor"]: row
+        for row in RepairOrder.objects.filter(settled_at__gte=start, settled_at__lt=end)
+        .values("advisor")
+        .annotate(orders=Count("pk"), amount=Sum("total"))
+    }
+    greet = timedelta(seconds=policy.greet_within_s)
+    in_bay = timedelta(seconds=policy.in_bay_within_s)
+    arrivals = {
+        row["advisor"]: row
+        for row in RepairOrder.objects.filter(arrived_at__gte=start, arrived_at__lt=end)
+        .values("advisor")
+        .annotate(
+            arrived=Count("pk"),
+            greeted_in_time=Count("pk", filter=Q(greeted_at__lte=F("arrived_at") + greet)),
+            in_bay_in_time=Count("pk", filter=Q(in_bay_at__lte=F("arrived_at") + in_bay)),
+        )
+    }
+    ids = set(settled) | set(arrivals)
+    names = {
+        user.pk: (getattr(user, "staff", None) and user.staff.name) or user.get_username()
+        for user in get_user_model().objects.filter(pk__in=ids).select_related("staff")
+    }
+    report = []
+    for advisor_id in sorted(ids, key=lambda pk: names.get(pk, "")):
+        done, came = settled.get(advisor_id, {}), arrivals.get(advisor_id, {})
+        arrived = came.get("arrived", 0)
+        report.append(
+            {
+                "advisor": names.get(advisor_id, "?"),
+                "orders": done.get("orders", 0),
+                "amount": done.get("amount") or 0,
+                "arrived": arrived,
+                "greeted_share": _share(came.get("greeted_in_time", 0), arrived),
+                "in_bay_share": _share(came.get("in_bay_in_time", 0), arrived),
+            }
+        )
+    return report
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def open_items_with_status(status: ItemStatus) -> QuerySet[RepairItem]:
+    return RepairItem.objects.filter(status=status, order__status__in=OPEN)

@@ -1,0 +1,226 @@
+"""The desk's other records: pairing and absence (SD04), evening meetings (SD17), new-car
+handovers (SD18), insurance claims (SD19), care recommendations (SD15)."""
+
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealership.models import Vehicle
+from dealership.outbox import enqueue_sms
+from dealership.permissions import has_role
+from service_desk.models import (
+    AdvisorAway,
+    Category,
+    ClaimStatus,
+    DeferredWork,
+    DeskPairing,
+    EveningMeeting,
+    Handover,
+    InsuranceClaim,
+    MeetingDecision,
+    RepairOrder,
+)
+
+
+@transaction.atomic
+def pair_advisors(*, by: AbstractBaseUser, day: date, first: AbstractBaseUser, second: AbstractBaseUser) -> DeskPairing:
+    """Set the two advisors who cover for each other on a day (SD04), replacing their earlier pairs."""
+    if first == second:
+        raise ValidationError(_("A pair is two different advisors."))
+    for person in (first, second):
+        if not has_role(person, "advisor"):
+            raise ValidationError(_("%(name)s is not a service advisor.") % {"name": person.get_username()})
+    DeskPairing.objects.filter(day=day, first__in=[first, second]).delete()
+    DeskPairing.objects.filter(day=day, second__in=[first, second]).delete()
+    return DeskPairing.objects.create(day=day, first=first, second=second)
+
+
+def partner_of(advisor: AbstractBaseUser, day: date) -> AbstractBaseUser | None:
+    pairing = (
+        DeskPairing.objects.select_related("first", "second").filter(day=day).filter(first=advisor).first()
+        or DeskPairing.objects.select_related("first", "second").filter(day=day, second=advisor).first()
+    )
+    if pairing is None:
+        return None
+    return pairing.second if pairing.first_id == advisor.pk else pairing.first
+
+
+@transaction.atomic
+def set_away(*, advisor: AbstractBaseUser, away: bool, at: datetime) -> None:
+    """Mark an advisor away from the desk (their waiting customers go to the partner) or back."""
+    if away:
+        AdvisorAway.objects.get_or_create(advisor=advisor, defaults={"since": at})
+    else:
+        AdvisorAway.objects.filter(advisor=advisor).delete()
+
+
+@transaction.atomic
+def write_meeting(
+    *,
+    by: AbstractBaseUser,
+    day: date,
+    problems: str,
+    attendees: str,
+    at: datetime,
+    decisions: list[tuple[str, AbstractBaseUser, date | None]],
+) -> EveningMeeting:
+    """Record the evening meeting: the day's problems and each decision with its owner (SD17)."""
+    if not problems.strip():
+        raise ValidationError({"problems": _("Write down the problems discussed.")})
+    meeting, _created = EveningMeeting.objects.update_or_create(
+        day=day,
+        defaults={"problems": problems.strip(), "attendees": attendees.strip(), "written_by": by, "written_at": at},
+    )
+    for text, owner, due_on in decisions:
+        if text.strip():
+            MeetingDecision.objects.create(meeting=meeting, text=text.strip(), owner=owner, due_on=due_on)
+    return meeting
+
+
+@transaction.atomic
+def complete_decision(*, by: AbstractBaseUser, decision: MeetingDecision, at: datetime) -> MeetingDecision:
+    if decision.done_at is None:
+        MeetingDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=at)
+        decision.refresh_from_db()
+    return decision
+
+
+@transaction.atomic
+def record_handover(
+    *,
+    by: AbstractBaseUser,
+    vehicle: Vehicle,
+    handed_over_on: date,
+    sales_person: str,
+    advisor: AbstractBaseUser,
+    care_agent: AbstractBaseUser,
+    first_service_on: date,
+    first_service_km: int,
+    at: datetime,
+    note: str = "",
+) -> Handover:
+    """A new car handed over by sales, service and customer care together; the first maintenance
+    reminder is texted a week before it is due (SD18)."""
+    errors = {}
+    if not sales_person.strip():
+        errors["sales_person"] = _("Name the sales consultant.")
+    if not has_role(advisor, "advisor"):
+        errors["advisor"] = _("Choose a service advisor.")
+    if not has_role(care_agent, "callcentre"):
+        errors["care_agent"] = _("Choose someone from customer care.")
+    if first_service_on <= handed_over_on:
+        errors["first_service_on"] = _("The first maintenance comes after the handover.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            handover = Handover.objects.create(
+                vehicle=vehicle,
+                handed_over_on=handed_over_on,
+                sales_person=sales_person.strip(),
+                advisor=advisor,
+                care_agent=care_agent,
+                first_service_on=first_service_on,
+                first_service_km=first_service_km,
+                note=note.strip(),
+                created_at=at,
+            )
+    except IntegrityError as twice:
+        raise ValidationError(_("This car's handover is already recorded.")) from twice
+    remind_on = first_service_on - timedelta(days=7)
+    remind_at = timezone.make_aware(datetime.combine(remind_on, datetime.min.time())) + timedelta(hours=10)
+    enqueue_sms(
+        mobile=vehicle.customer.mobile,
+        kind="first_service_reminder",
+        at=at,
+        by=by,
+        not_before=max(remind_at, at),
+        dedupe_key=f"handover:{handover.pk}:first-service",
+        context={
+            "customer": vehicle.customer.name,
+            "plate": vehicle.plate or vehicle.vin[-6:],
+            "date": f"{first_service_on.month}月{first_service_on.day}日",
+            "km": f"{first_service_km}",
+        },
+    )
+    return handover
+
+
+@transaction.atomic
+def open_claim(
+    *,
+    by: AbstractBaseUser,
+    order: RepairOrder,
+    insurer: str,
+    claim_number: str,
+    specialist: AbstractBaseUser,
+    at: datetime,
+) -> InsuranceClaim:
+    """Attach an insurance claim to an accident order (SD19)."""
+    if not order.items.filter(category=Category.ACCIDENT).exists():
+        raise ValidationError(_("Only an order with accident work carries an insurance claim."))
+    if not insurer.strip() or not claim_number.strip():
+        raise ValidationError(_("Give the insurer and the claim number."))
+    try:
+        with transaction.atomic():
+            claim = InsuranceClaim.objects.create(
+                order=order,
+                insurer=insurer.strip(),
+                claim_number=claim_number.strip(),
+                specialist=specialist,
+                updated_at=at,
+            )
+    except IntegrityError as twice:
+        raise ValidationError(_("This order or claim number already has a claim.")) from twice
+    claim._history_user = by
+    return claim
+
+
+@transaction.atomic
+def update_claim(
+    *, by: AbstractBaseUser, claim: InsuranceClaim, status: str, at: datetime, approved_amount=None, note: str = ""
+) -> InsuranceClaim:
+    if status not in ClaimStatus.values:
+        raise ValidationError({"status": _("Unknown claim status.")})
+    if approved_amount is not None and approved_amount < 0:
+        raise ValidationError({"approved_amount": _("The amount cannot be negative.")})
+    claim.status, claim.approved_amount, claim.note, claim.updated_at = status, approved_amount, note.strip(), at
+    claim._history_user = by
+    claim.save()
+    return claim
+
+
+def take_up_deferred(*, work: DeferredWork, at: datetime) -> None:
+    DeferredWork.objects.filter(pk=work.pk, taken_up_at__isnull=True).update(taken_up_at=at)
+
+
+def text_daily_report(*, at: datetime) -> int:
+    """SD14: at 08:00, text yesterday's figures to the front-desk supervisors (managers with a mobile)."""
+    from django.contrib.auth import get_user_model
+
+    from service_desk import selectors
+
+    day = timezone.localdate(at) - timedelta(days=1)
+    output = selectors.daily_output(day)
+    total = sum(row["amount"] for row in output)
+    busy = [row for row in output if row["count"]]
+    summary = _("%(count)d items, %(total)s; ") % {"count": sum(r["count"] for r in output), "total": f"¥{total:,.2f}"}
+    summary += "，".join(f"{row['label']}{row['count']}项¥{row['amount']:,.2f}" for row in busy) or _("no output")
+    sent = 0
+    supervisors = get_user_model().objects.filter(groups__name="manager", is_active=True).select_related("staff")
+    for user in supervisors:
+        staff = getattr(user, "staff", None)
+        if staff and staff.mobile:
+            enqueue_sms(
+                mobile=staff.mobile,
+                kind="daily_report",
+                at=at,
+                dedupe_key=f"daily-report:{day.isoformat()}:{user.pk}",
+                context={"date": f"{day.month}月{day.day}日", "summary": summary},
+            )
+            sent += 1
+    return sent

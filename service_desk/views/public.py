@@ -1,0 +1,66 @@
+"""Pages without a login: the price board on the wall (SD11) and the customer's order link (SD09)."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from dealership.errors import DomainError
+from service_desk import links, selectors, services
+from service_desk.models import RepairItem, RepairOrder
+
+
+@login_not_required
+def price_board(request):
+    """SD11: labour and parts prices, large type for a wall screen, always current."""
+    response = render(request, "service_desk/price_board.html", selectors.price_board(at=timezone.now()))
+    response["Cache-Control"] = "max-age=60"
+    return response
+
+
+@login_not_required
+@never_cache
+def customer_order(request, token: str):
+    """The customer's own view of their order from a texted link: progress, and the items to confirm."""
+    found = links.read_token(token)
+    if found is None:
+        raise Http404
+    order_pk, round_ = found
+    try:
+        order = selectors.order_detail(order_pk)
+    except RepairOrder.DoesNotExist as missing:
+        raise Http404 from missing
+    confirmable = (
+        order.is_editable
+        and round_ == order.confirmation_round
+        and order.items.filter(RepairItem.COUNTED, is_confirmed=False).exists()
+    )
+    error = ""
+    if request.method == "POST" and confirmable:
+        declined = {int(pk) for pk in request.POST.getlist("decline") if pk.isdigit()}
+        try:
+            services.confirm(
+                order=order, signed_by=request.POST.get("signed_by", ""), declined=declined, at=timezone.now()
+            )
+        except (DomainError, ValidationError) as refused:
+            error = " ".join(getattr(refused, "messages", [str(refused)]))
+        else:
+            return redirect("customer_order", token=token)
+    items = [item for item in order.items.all() if item.status != "declined"]
+    return render(
+        request,
+        "service_desk/customer_order.html",
+        {
+            "order": order,
+            "items": items,
+            "confirmable": confirmable,
+            "error": error,
+            "pending": [item for item in items if not item.is_confirmed],
+            "declined": [item for item in order.items.all() if item.status == "declined"],
+            "thanks": request.method == "GET" and not confirmable and order.confirmed_at is not None,
+            "title": _("Your car's work order"),
+        },
+    )

@@ -1,0 +1,517 @@
+"""SD01, SD02, SD04, SD11, SD12, SD14, SD15, SD17-SD19: appointments, the desk page, reports, records."""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from dealership.models import SmsMessage, SmsStatus, Staff
+from service_desk import selectors, services
+from service_desk.models import CareRule, Rating, RepairOrder
+from tests.factories import (
+    make_labour_operation,
+    make_order,
+    make_user,
+    make_vehicle,
+    pass_all_items,
+)
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def advisor(db):
+    return make_user("advisor", name="王芳")
+
+
+# --- SD01, SD02 appointments ------------------------------------------------------------------------------
+
+
+def test_sd01_green_channel_kinds_get_green_cards_numbered_per_day_and_a_dedicated_advisor(advisor):
+    green_advisor = make_user("advisor", name="李磊")
+    tuesday = MONDAY + timedelta(days=1)
+
+    quick = services.book_appointment(
+        by=advisor,
+        vehicle=make_vehicle(),
+        kind="quick_maintenance",
+        scheduled_at=tuesday,
+        at=MONDAY,
+        advisor=green_advisor,
+    )
+    regular = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="regular", scheduled_at=tuesday, at=MONDAY
+    )
+    complaint = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="complaint", scheduled_at=tuesday + timedelta(hours=2), at=MONDAY
+    )
+    next_day = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="rework", scheduled_at=tuesday + timedelta(days=1), at=MONDAY
+    )
+
+    assert [quick.card_number, complaint.card_number, regular.card_number, next_day.card_number] == [
+        "G001",
+        "G002",
+        "R001",
+        "G001",
+    ]
+    assert quick.is_green_channel and not regular.is_green_channel
+    assert quick.advisor == green_advisor
+
+
+def test_sd01_green_channel_comes_first_on_the_desk_and_the_order_carries_it(advisor):
+    with time_machine.travel(MONDAY, tick=False):
+        later_green = services.book_appointment(
+            by=advisor, vehicle=make_vehicle(), kind="rework", scheduled_at=MONDAY + timedelta(hours=6), at=MONDAY
+        )
+        services.book_appointment(
+            by=advisor, vehicle=make_vehicle(), kind="regular", scheduled_at=MONDAY + timedelta(hours=1), at=MONDAY
+        )
+
+        desk = selectors.desk(advisor, at=MONDAY)
+        order = services.receive_vehicle(by=advisor, vehicle=later_green.vehicle, appointment=later_green, at=MONDAY)
+
+    assert desk["appointments"][0] == later_green
+    assert order.is_green_channel
+    later_green.refresh_from_db()
+    assert later_green.status == "arrived"
+
+
+def test_sd01_a_reminder_is_texted_the_day_before_at_ten(advisor):
+    appointment = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="regular", scheduled_at=MONDAY + timedelta(days=2), at=MONDAY
+    )
+
+    reminder = SmsMessage.objects.get(kind="appointment_reminder")
+
+    assert reminder.next_attempt_at == datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI)
+    assert reminder.status == SmsStatus.QUEUED
+    assert appointment.card_number in reminder.body
+
+
+def test_sd01_an_appointment_in_the_past_is_refused(advisor):
+    with pytest.raises(ValidationError):
+        services.book_appointment(
+            by=advisor, vehicle=make_vehicle(), kind="regular", scheduled_at=MONDAY - timedelta(hours=1), at=MONDAY
+        )
+
+
+def test_sd02_the_added_value_service_is_recorded_on_the_order(advisor):
+    appointment = services.book_appointment(
+        by=advisor,
+        vehicle=make_vehicle(),
+        kind="regular",
+        scheduled_at=MONDAY + timedelta(hours=2),
+        at=MONDAY,
+        added_value_service="免费洗车",
+    )
+
+    order = services.receive_vehicle(
+        by=advisor, vehicle=appointment.vehicle, appointment=appointment, at=MONDAY + timedelta(hours=2)
+    )
+
+    assert order.added_value_service == "免费洗车"
+
+
+# --- SD04 pairing ---------------------------------------------------------------------------------
+
+
+def test_sd04_while_an_advisor_is_away_their_waiting_customers_show_on_the_partners_desk(advisor):
+    partner = make_user("advisor", name="李磊")
+    services.pair_advisors(by=make_user("manager"), day=MONDAY.date(), first=advisor, second=partner)
+    waiting = services.receive_vehicle(by=partner, vehicle=make_vehicle(), at=MONDAY)
+
+    before = selectors.desk(advisor, at=MONDAY)["waiting"]
+    services.set_away(advisor=partner, away=True, at=MONDAY)
+    while_away = selectors.desk(advisor, at=MONDAY)["waiting"]
+    services.set_away(advisor=partner, away=False, at=MONDAY)
+
+    assert before == [] and while_away == [waiting]
+
+
+def test_sd04_a_pair_is_two_different_advisors(advisor):
+    with pytest.raises(ValidationError):
+        services.pair_advisors(by=make_user("manager"), day=MONDAY.date(), first=advisor, second=advisor)
+    with pytest.raises(ValidationError):
+        services.pair_advisors(
+            by=make_user("manager"), day=MONDAY.date(), first=advisor, second=make_user("technician")
+        )
+
+
+# --- SD11 price board ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_sd11_price_board_is_public_and_always_current(client):
+    operation = make_labour_operation(name="更换机油机滤", price=Decimal("120.00"))
+
+    before = client.get("/prices/").content.decode()
+    operation.price = Decimal("135.00")
+    operation.save()
+    after = client.get("/prices/").content.decode()
+
+    assert "更换机油机滤" in before and "¥120.00" in before
+    assert "¥135.00" in after and "¥120.00" not in after
+
+
+# --- SD12 printed order -------------------------------------------------------------------------------
+
+
+def test_sd12_the_printed_order_lists_each_item_and_amount(client_as):
+    client = client_as("advisor")
+    order = make_order(advisor=client.user, items=2)
+
+    page = client.get(f"/desk/orders/{order.pk}/print/").content.decode()
+
+    for item in order.items.all():
+        assert str(item) in page
+    assert f"¥{order.total:,.2f}" in page and order.number in page
+
+
+# --- SD14 daily report --------------------------------------------------------------------------------------
+
+
+def _settled(advisor, *, at, greeted_after_s, in_bay_after_s, category="maintenance", price="100.00"):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=at)
+    services.record_greeting(by=advisor, order=order, at=at + timedelta(seconds=greeted_after_s))
+    services.record_in_bay(by=advisor, order=order, at=at + timedelta(seconds=in_bay_after_s))
+    services.add_item(by=advisor, order=order, at=at, category=category, description="x", labour_price=Decimal(price))
+    order.refresh_from_db()
+    services.confirm(order=order, signed_by="张三", at=at)
+    pass_all_items(order, at=at)
+    services.settle(order=order, rating=Rating.GOOD, at=at + timedelta(hours=2))
+    return order
+
+
+def test_sd14_yesterdays_output_by_category_with_reception_timing(advisor):
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50)
+    _settled(advisor, at=MONDAY, greeted_after_s=8, in_bay_after_s=70, category="accident", price="800.00")
+    _settled(advisor, at=MONDAY + timedelta(days=1), greeted_after_s=2, in_bay_after_s=20)  # another day
+
+    output = {row["category"]: (row["count"], row["amount"]) for row in selectors.daily_output(MONDAY.date())}
+    people = selectors.daily_by_advisor(MONDAY.date())
+
+    assert output["maintenance"] == (1, Decimal("100.00"))
+    assert output["accident"] == (1, Decimal("800.00"))
+    assert output["warranty"] == (0, 0)
+    assert people == [
+        {
+            "advisor": "王芳",
+            "orders": 2,
+            "amount": Decimal("900.00"),
+            "arrived": 2,
+            "greeted_share": 50.0,
+            "in_bay_share": 50.0,
+        }
+    ]
+
+
+def test_sd14_daily_output_api(api_as, advisor):
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50)
+    api = api_as("manager")
+
+    answer = api.get("/api/v1/reports/daily-output/", {"date": "2026-11-23"})
+    bad = api.get("/api/v1/reports/daily-output/", {"date": "yesterday"})
+
+    rows = {row["category"]: row for row in answer.json()["categories"]}
+    assert rows["maintenance"] == {"category": "maintenance", "count": 1, "amount": "100.00"}
+    assert bad.status_code == 400
+
+
+def test_sd14_the_supervisors_get_yesterdays_figures_by_text_at_eight(advisor):
+    manager = make_user("manager", name="宋建国")
+    Staff.objects.filter(user=manager).update(mobile="13903941001")
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50)
+
+    sent = services.text_daily_report(at=datetime(2026, 11, 24, 8, 0, tzinfo=SHANGHAI))
+    again = services.text_daily_report(at=datetime(2026, 11, 24, 8, 0, 30, tzinfo=SHANGHAI))
+
+    text = SmsMessage.objects.get(kind="daily_report")
+    assert (sent, again) == (1, 1) and SmsMessage.objects.filter(kind="daily_report").count() == 1
+    assert "11月23日" in text.body and "保养1项¥100.00" in text.body
+
+
+def test_sd14_report_page_keeps_a_fixed_query_count(client_as, advisor, django_assert_max_num_queries):
+    client = client_as("manager")
+    for _order in range(6):
+        _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/desk/report/", {"date": "2026-11-23"})
+
+    assert "¥600.00" in page.content.decode()
+
+
+# --- SD15 care recommendations --------------------------------------------------------------------------------
+
+
+def test_sd15_care_products_are_suggested_by_model_and_time_since_the_last_one(advisor):
+    fuel = make_labour_operation(code="YH02", name="燃油系统清洗", category="care_product")
+    throttle = make_labour_operation(code="YH04", name="节气门清洗", category="care_product")
+    CareRule.objects.create(labour_operation=fuel, interval_days=180, reason="每半年")
+    CareRule.objects.create(labour_operation=throttle, model_contains="迈腾", interval_days=270, reason="迈腾")
+    vehicle = make_vehicle(model_name="一汽-大众 速腾 1.4T")
+    old = make_order(advisor=advisor, vehicle=vehicle, at=MONDAY - timedelta(days=200), items=0)
+    services.add_item(by=advisor, order=old, at=old.arrived_at, category="care_product", labour_operation=fuel)
+    old.refresh_from_db()
+    services.confirm(order=old, signed_by="张三", at=old.arrived_at)
+    pass_all_items(old, at=old.arrived_at)
+    services.settle(order=old, rating=Rating.GOOD, at=old.arrived_at)
+    old.refresh_from_db()
+    services.deliver(by=advisor, order=old, at=old.arrived_at)
+
+    today = make_order(advisor=advisor, vehicle=vehicle, at=MONDAY, items=0)
+    due_now = selectors.care_recommendations(today, at=MONDAY)
+    due_soon = selectors.care_recommendations(today, at=MONDAY - timedelta(days=100))
+
+    assert [s["rule"].labour_operation.code for s in due_now] == ["YH02"]  # 200 days > 180; not a 迈腾
+    assert due_soon == []
+
+
+def test_sd15_a_suggestion_is_added_only_with_the_customers_consent(client_as):
+    client = client_as("advisor")
+    fuel = make_labour_operation(name="燃油系统清洗", category="care_product")
+    rule = CareRule.objects.create(labour_operation=fuel, interval_days=180, reason="每半年")
+    order = make_order(advisor=client.user, items=0)
+
+    refused = client.post(f"/desk/orders/{order.pk}/recommended/{rule.pk}/", follow=True)
+    agreed = client.post(f"/desk/orders/{order.pk}/recommended/{rule.pk}/", {"agreed": "1"})
+
+    assert "客户同意" in refused.content.decode()
+    assert agreed.status_code == 302
+    assert list(order.items.values_list("description", flat=True)) == ["燃油系统清洗"]
+
+
+# --- SD17-SD19 records --------------------------------------------------------------------------------------
+
+
+def test_sd17_evening_meeting_minutes_with_decisions_and_owners(advisor):
+    owner = make_user("foreman", name="陈强")
+
+    meeting = services.write_meeting(
+        by=advisor,
+        day=MONDAY.date(),
+        problems="两台车因缺件延时交车",
+        attendees="前台、车间",
+        at=MONDAY,
+        decisions=[("每天下午三点核对缺件", owner, MONDAY.date() + timedelta(days=1))],
+    )
+    services.complete_decision(by=owner, decision=meeting.decisions.get(), at=MONDAY + timedelta(days=1))
+
+    decision = meeting.decisions.get()
+    assert (decision.owner, decision.done_at is not None) == (owner, True)
+
+
+def test_sd18_handover_sets_the_first_maintenance_reminder(advisor):
+    vehicle = make_vehicle()
+    care = make_user("callcentre")
+
+    services.record_handover(
+        by=advisor,
+        vehicle=vehicle,
+        handed_over_on=date(2026, 11, 23),
+        sales_person="赵敏",
+        advisor=advisor,
+        care_agent=care,
+        first_service_on=date(2027, 5, 23),
+        first_service_km=5000,
+        at=MONDAY,
+    )
+
+    reminder = SmsMessage.objects.get(kind="first_service_reminder")
+    assert reminder.next_attempt_at == datetime(2027, 5, 16, 10, 0, tzinfo=SHANGHAI)
+    assert "5月23日" in reminder.body and "5000" in reminder.body
+    with pytest.raises(ValidationError):
+        services.record_handover(
+            by=advisor,
+            vehicle=vehicle,
+            handed_over_on=date(2026, 11, 23),
+            sales_person="赵敏",
+            advisor=advisor,
+            care_agent=care,
+            first_service_on=date(2027, 5, 23),
+            first_service_km=5000,
+            at=MONDAY,
+        )
+
+
+def test_sd19_an_insurance_claim_belongs_to_an_accident_order(advisor):
+    specialist = make_user("advisor", name="理赔专员")
+    maintenance = make_order(advisor=advisor, at=MONDAY)
+    accident = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=MONDAY)
+    services.add_item(
+        by=advisor,
+        order=accident,
+        at=MONDAY,
+        category="accident",
+        description="前保险杠钣喷",
+        labour_price=Decimal("800"),
+    )
+
+    with pytest.raises(ValidationError):
+        services.open_claim(
+            by=advisor, order=maintenance, insurer="人保", claim_number="RDAA2026", specialist=specialist, at=MONDAY
+        )
+    claim = services.open_claim(
+        by=advisor, order=accident, insurer="人保", claim_number="RDAA2026", specialist=specialist, at=MONDAY
+    )
+    services.update_claim(
+        by=specialist, claim=claim, status="approved", approved_amount=Decimal("1500.00"), at=MONDAY + timedelta(days=2)
+    )
+
+    claim.refresh_from_db()
+    assert (claim.status, claim.approved_amount) == ("approved", Decimal("1500.00"))
+
+
+# --- Pages -------------------------------------------------------------------------------------------------------
+
+
+def test_desk_keeps_a_fixed_query_count_however_many_orders(client_as, django_assert_max_num_queries):
+    client = client_as("advisor")
+    now = timezone.now()
+    for number in range(40):
+        order = make_order(advisor=client.user, at=now - timedelta(minutes=number), items=1)
+        if number % 2:
+            services.record_in_bay(by=client.user, order=order, at=now)
+    for _appointment in range(5):
+        services.book_appointment(
+            by=client.user, vehicle=make_vehicle(), kind="regular", scheduled_at=now + timedelta(hours=1), at=now
+        )
+
+    with django_assert_max_num_queries(14):
+        page = client.get("/desk/")
+
+    assert page.content.decode().count("data-since") == 20
+
+
+def test_order_page_keeps_a_fixed_query_count_however_many_items(client_as, django_assert_max_num_queries):
+    client = client_as("advisor")
+    order = make_order(advisor=client.user, items=12)
+
+    with django_assert_max_num_queries(22):
+        page = client.get(f"/desk/orders/{order.pk}/")
+
+    assert page.content.decode().count("order_remove_item") == 0 and page.status_code == 200
+
+
+def test_a_refused_step_on_the_order_page_comes_back_as_a_message(client_as):
+    client = client_as("advisor")
+    order = make_order(advisor=client.user)
+
+    response = client.post(f"/desk/orders/{order.pk}/settle-without-rating/", follow=True)
+
+    assert "还有项目没有通过终检" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == "open"
+
+
+def test_rating_screen_settles_with_the_customers_choice(client_as):
+    client = client_as("advisor")
+    order = pass_all_items(make_order(advisor=client.user, confirmed=True))
+
+    screen = client.get(f"/desk/orders/{order.pk}/rate/").content.decode()
+    client.post(f"/desk/orders/{order.pk}/rate/", {"rating": "very_satisfied"})
+
+    order.refresh_from_db()
+    assert "非常满意" in screen and "差" in screen and "我不想评价" in screen
+    assert (order.status, order.rating) == ("settled", "very_satisfied")
+
+
+# --- API --------------------------------------------------------------------------------------------------------
+
+
+def test_repair_order_api_creates_with_items_confirms_and_checks_out(api_as):
+    api = api_as("advisor")
+    vehicle = make_vehicle()
+    operation = make_labour_operation(price=Decimal("120.00"))
+
+    created = api.post(
+        "/api/v1/repair-orders/",
+        {
+            "vehicle": vehicle.pk,
+            "customer_requests": "保养，检查刹车",
+            "items": [{"category": "maintenance", "labour_operation": operation.pk}],
+        },
+        format="json",
+    )
+    order_id = created.json()["id"]
+    added = api.post(
+        f"/api/v1/repair-orders/{order_id}/items/",
+        {"category": "minor_repair", "description": "更换前刹车片", "labour_price": "180.00"},
+        format="json",
+    )
+    positional = api.post(
+        f"/api/v1/repair-orders/{order_id}/items/",
+        {"category": "minor_repair", "labour_operation": make_labour_operation(is_positional=True).pk},
+        format="json",
+    )
+    early_checkout = api.post(f"/api/v1/repair-orders/{order_id}/checkout/", {"rating": "good"}, format="json")
+    confirmed = api.post(f"/api/v1/repair-orders/{order_id}/confirm/", {"signed_by": "张三"}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["number"].startswith("RO") and created.json()["total"] == "120.00"
+    assert added.json()["total"] == "300.00" and len(added.json()["items"]) == 2
+    assert positional.status_code == 400 and "position" in positional.json()
+    assert early_checkout.status_code == 409
+    assert confirmed.json()["confirmed_at"] is not None
+
+    pass_all_items(RepairOrder.objects.get(pk=order_id))
+    bad_rating = api.post(f"/api/v1/repair-orders/{order_id}/checkout/", {"rating": "excellent"}, format="json")
+    settled = api.post(f"/api/v1/repair-orders/{order_id}/checkout/", {"rating": "satisfied"}, format="json")
+    twice = api.post(f"/api/v1/repair-orders/{order_id}/checkout/", {"rating": "poor"}, format="json")
+    delivered = api.post(f"/api/v1/repair-orders/{order_id}/deliver/", {}, format="json")
+    late_item = api.post(
+        f"/api/v1/repair-orders/{order_id}/items/",
+        {"category": "maintenance", "description": "x", "labour_price": "1.00"},
+        format="json",
+    )
+
+    assert bad_rating.status_code == 400
+    assert settled.json()["status"] == "settled" and settled.json()["rating"] == "satisfied"
+    assert twice.status_code == 409
+    assert delivered.json()["status"] == "delivered"
+    assert late_item.status_code == 409
+
+
+def test_repair_order_api_refuses_a_stale_version_and_an_unknown_vehicle(api_as):
+    api = api_as("advisor")
+    order = make_order()
+    version = order.version
+
+    first = api.post(
+        f"/api/v1/repair-orders/{order.pk}/confirm/", {"signed_by": "张三", "version": version}, format="json"
+    )
+    stale = api.post(
+        f"/api/v1/repair-orders/{order.pk}/confirm/", {"signed_by": "李四", "version": version}, format="json"
+    )
+    unknown = api.post("/api/v1/repair-orders/", {"vehicle": 999999}, format="json")
+
+    assert first.status_code == 200
+    assert stale.status_code == 409
+    assert unknown.status_code == 400 and "vehicle" in unknown.json()
+
+
+def test_appointments_api_books_with_a_card(api_as):
+    api = api_as("callcentre")
+    vehicle = make_vehicle()
+    tomorrow = timezone.now() + timedelta(days=1)
+
+    booked = api.post(
+        "/api/v1/appointments/",
+        {
+            "vehicle": vehicle.pk,
+            "kind": "quick_maintenance",
+            "scheduled_at": tomorrow.isoformat(),
+            "advisor": make_user("advisor").pk,
+        },
+        format="json",
+    )
+
+    body = booked.json()
+    assert booked.status_code == 201, body
+    assert body["green_channel"] is True and body["card_number"] == "G001" and body["customer"] == vehicle.customer_id

@@ -1,0 +1,437 @@
+"""SD03-SD13: a work order from arrival to delivery."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
+from dealership.models import SmsMessage
+from service_desk import links, services, signals
+from service_desk.models import (
+    DeferredWork,
+    DeskPolicy,
+    ItemStatus,
+    OrderStatus,
+    Rating,
+    RepairItem,
+)
+from tests.factories import (
+    make_labour_operation,
+    make_order,
+    make_part,
+    make_user,
+    make_vehicle,
+    pass_all_items,
+)
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def advisor(db):
+    return make_user("advisor", name="王芳")
+
+
+# --- SD03 reception ---------------------------------------------------------------------------------
+
+
+def test_sd03_arrival_greeting_and_bay_are_timed_and_only_the_first_tap_counts(advisor):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=NINE)
+
+    services.record_greeting(by=advisor, order=order, at=NINE + timedelta(seconds=4))
+    services.record_greeting(by=advisor, order=order, at=NINE + timedelta(seconds=40))
+    services.record_in_bay(by=advisor, order=order, at=NINE + timedelta(seconds=50))
+
+    order.refresh_from_db()
+    assert order.number == "RO202611260001"
+    assert (order.greeted_at - order.arrived_at, order.in_bay_at - order.arrived_at) == (
+        timedelta(seconds=4),
+        timedelta(seconds=50),
+    )
+
+
+def test_sd03_a_car_already_in_the_building_cannot_be_received_twice(advisor):
+    vehicle = make_vehicle()
+    services.receive_vehicle(by=advisor, vehicle=vehicle, at=NINE)
+
+    with pytest.raises(services.VehicleAlreadyInService):
+        services.receive_vehicle(by=advisor, vehicle=vehicle, at=NINE + timedelta(minutes=5))
+
+
+# --- SD05, SD06 walk-around and requests ------------------------------------------------------------
+
+
+def test_sd05_reception_sheet_needs_covers_and_the_customers_signature(advisor):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(mileage_km=30_000), at=NINE)
+    sheet = {
+        "mileage_km": 30_120,
+        "fuel_eighths": 4,
+        "damage": "左后门划痕 5cm",
+        "valuables": "",
+        "customer_requests": "右前轮有异响，刹车时明显；顺便做保养",
+        "signature": "",
+    }
+
+    with pytest.raises(ValidationError) as refused:
+        services.record_walkaround(
+            by=advisor, order=order, at=NINE, version=order.version, covers_fitted=False, signed_by="", **sheet
+        )
+    order.refresh_from_db()
+    assert set(refused.value.message_dict) == {"covers_fitted", "signed_by"}
+    assert order.reception_signed_at is None
+
+    services.record_walkaround(
+        by=advisor, order=order, at=NINE, version=order.version, covers_fitted=True, signed_by="张三", **sheet
+    )
+
+    order.refresh_from_db()
+    assert order.reception_signed_by == "张三" and order.walkaround["covers_fitted"] is True
+    assert order.customer_requests == "右前轮有异响，刹车时明显；顺便做保养"  # SD06 word for word
+    assert order.vehicle.mileage_km == 30_120
+
+
+def test_sd05_a_stale_reception_form_does_not_overwrite(advisor):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=NINE)
+    opened = order.version
+    services.update_requests(by=advisor, order=order, text="保养", at=NINE, version=opened)
+
+    with pytest.raises(StaleObject):
+        services.update_requests(by=advisor, order=order, text="洗车", at=NINE, version=opened)
+
+
+# --- SD07, SD08 items -----------------------------------------------------------------------------
+
+
+def test_sd07_sd08_a_positional_operation_or_part_without_position_is_refused(advisor):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=NINE)
+    shock = make_labour_operation(name="更换减震器", category="minor_repair", is_positional=True)
+    shock_part = make_part(name="前减震器", is_positional=True, stock=4)
+
+    with pytest.raises(ValidationError) as no_position:
+        services.add_item(by=advisor, order=order, at=NINE, category="minor_repair", labour_operation=shock)
+    plain = services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", description="检查底盘异响", labour_price=Decimal("0")
+    )
+    with pytest.raises(ValidationError) as part_needs_position:
+        services.add_part_line(by=advisor, item=plain, part=shock_part, quantity=1, at=NINE)
+    placed = services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", labour_operation=shock, position="front_left"
+    )
+    services.add_part_line(by=advisor, item=placed, part=shock_part, quantity=1, at=NINE)
+
+    assert "position" in no_position.value.message_dict
+    assert "part" in part_needs_position.value.message_dict
+    assert str(placed) == "更换减震器（左前）"
+
+
+def test_sd07_totals_are_decimal_sums_of_labour_and_parts(advisor):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=NINE)
+    oil_change = make_labour_operation(price=Decimal("120.00"))
+    filter_part = make_part(retail_price=Decimal("68.50"), stock=5)
+
+    item = services.add_item(by=advisor, order=order, at=NINE, category="maintenance", labour_operation=oil_change)
+    services.add_part_line(by=advisor, item=item, part=filter_part, quantity=2, at=NINE)
+    services.add_item(
+        by=advisor, order=order, at=NINE, category="accessory", description="加装脚垫", labour_price=Decimal("0")
+    )
+
+    order.refresh_from_db()
+    filter_part.refresh_from_db()
+    assert (order.labour_total, order.parts_total, order.total) == (
+        Decimal("120.00"),
+        Decimal("137.00"),
+        Decimal("257.00"),
+    )
+    assert filter_part.stock_on_hand == 3
+
+
+@pytest.mark.parametrize("bad", [{"labour_price": Decimal("-1")}, {"category": "oil"}, {"description": ""}])
+def test_bad_items_are_refused_and_nothing_is_added(advisor, bad):
+    order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=NINE)
+    fields = {"category": "minor_repair", "description": "检查异响", "labour_price": Decimal("50")} | bad
+
+    with pytest.raises(ValidationError):
+        services.add_item(by=advisor, order=order, at=NINE, **fields)
+
+    assert not order.items.exists()
+
+
+def test_a_part_out_of_stock_can_be_backordered_for_the_order_and_fitted_when_it_arrives(advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    item = order.items.get()
+    mirror = make_part(name="外后视镜", stock=0)
+
+    with pytest.raises(DomainError):
+        services.add_part_line(by=advisor, item=item, part=mirror, quantity=1, at=NINE)
+    line = services.backorder_part(
+        by=advisor, item=item, part=mirror, quantity=1, at=NINE, expected_on=NINE.date() + timedelta(days=3)
+    )
+    backorder = mirror.backorders.get()
+    from parts import services as parts
+
+    parts.mark_arrived(by=make_user("parts"), backorder=backorder, at=NINE + timedelta(days=2))
+    services.fit_arrived_part(backorder=backorder, at=NINE + timedelta(days=2))
+
+    line.refresh_from_db()
+    mirror.refresh_from_db()
+    assert backorder.repair_order == order
+    assert not line.is_backordered
+    assert mirror.stock_on_hand == 0  # in for the backorder, out to the car
+    assert "外后视镜" in order.events.latest("pk").note
+
+
+# --- SD09 confirmation ------------------------------------------------------------------------------
+
+
+def test_sd09_no_work_starts_before_the_customer_confirms(advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    item = order.items.get()
+
+    with pytest.raises(DomainError):
+        services.move_item(item=item, to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
+    services.confirm(order=order, signed_by="张三", by=advisor, at=NINE)
+    item.refresh_from_db()
+    services.move_item(item=item, to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
+
+    order.refresh_from_db()
+    assert (order.confirmed_by, order.status) == ("张三", OrderStatus.IN_PROGRESS)
+
+
+def test_sd09_fourth_added_item_needs_reconfirmation(advisor):
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+    technician = make_user("technician")
+    added = [
+        services.add_item(
+            by=advisor,
+            order=order,
+            at=NINE,
+            category="minor_repair",
+            description=f"追加项目{number}",
+            labour_price=Decimal("50"),
+        )
+        for number in range(3)
+    ]
+    order.refresh_from_db()
+    assert not order.needs_confirmation
+    services.move_item(item=added[0], to=ItemStatus.ASSIGNED, at=NINE, technician=technician)  # 3 are allowed
+
+    fourth = services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", description="追加项目4", labour_price=Decimal("50")
+    )
+
+    order.refresh_from_db()
+    assert order.needs_confirmation
+    with pytest.raises(DomainError):
+        services.move_item(item=fourth, to=ItemStatus.ASSIGNED, at=NINE, technician=technician)
+    services.confirm(order=order, signed_by="张三", by=advisor, at=NINE + timedelta(minutes=10))
+    fourth.refresh_from_db()
+    services.move_item(item=fourth, to=ItemStatus.ASSIGNED, at=NINE, technician=technician)
+    order.refresh_from_db()
+    assert not order.needs_confirmation
+
+
+def test_sd09_the_allowance_before_reconfirming_is_a_policy(advisor):
+    DeskPolicy.objects.update_or_create(pk=1, defaults={"reconfirm_after_items": 0})
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+
+    services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", description="追加", labour_price=Decimal("10")
+    )
+
+    order.refresh_from_db()
+    assert order.needs_confirmation
+
+
+def test_sd09_customer_confirms_by_link_and_declined_work_is_kept_for_next_visit(client, advisor):
+    order = make_order(advisor=advisor, at=NINE, items=2)
+    keep, decline = order.items.order_by("pk")
+    url = services.send_confirmation_link(by=advisor, order=order, at=NINE)
+    path = url.split("127.0.0.1:8000", 1)[-1]
+
+    page = client.get(path)
+    client.post(path, {"signed_by": "张三", "decline": [decline.pk]})
+
+    order.refresh_from_db()
+    decline.refresh_from_db()
+    assert page.status_code == 200 and "今天不做" in page.content.decode()
+    assert SmsMessage.objects.get(kind="order_confirm_link").body.endswith(url)
+    assert order.confirmed_by == "张三" and decline.status == ItemStatus.DECLINED
+    assert order.total == keep.labour_price
+    assert DeferredWork.objects.get(vehicle=order.vehicle).description == str(decline)
+
+
+def test_sd09_a_tampered_or_outdated_link_shows_nothing(client, advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    old = links.make_token(order)
+    services.confirm(order=order, signed_by="张三", by=advisor, at=NINE)
+    services.add_item(
+        by=advisor, order=order, at=NINE, category="maintenance", description="x", labour_price=Decimal("1")
+    )
+
+    tampered = client.get(f"/o/{old[:-2]}xx/")
+    outdated = client.post(f"/o/{old}/", {"signed_by": "李四"})
+
+    order.refresh_from_db()
+    assert tampered.status_code == 404
+    assert outdated.status_code == 200 and order.confirmed_by == "张三"  # the old round cannot confirm new items
+
+
+# --- SD10 promise and overrun -------------------------------------------------------------------------
+
+
+def test_sd10_promise_counts_the_workshop_queue_and_shows_how(advisor):
+    DeskPolicy.objects.update_or_create(
+        pk=1, defaults={"technicians_on_shift": 2, "workday_start": time(8, 30), "workday_end": time(18, 0)}
+    )
+    busy = make_order(advisor=advisor, at=NINE)
+    busy.items.update(labour_hours=Decimal("6"))
+    order = make_order(advisor=advisor, at=NINE)
+    order.items.update(labour_hours=Decimal("1.5"))
+
+    services.make_promise(by=advisor, order=order, at=datetime(2026, 11, 26, 16, 0, tzinfo=SHANGHAI))
+
+    order.refresh_from_db()
+    # 6 h queued / 2 technicians + 1.5 h = 4.5 h: 2 h today until 18:00, 2.5 h tomorrow from 08:30
+    assert order.promised_at == datetime(2026, 11, 27, 11, 0, tzinfo=SHANGHAI)
+    assert "6.0" in order.promise_basis and "2" in order.promise_basis and "4.5" in order.promise_basis
+
+
+def test_sd10_an_overrun_is_recorded_and_the_advisor_tells_the_customer(advisor):
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+    later = NINE + timedelta(hours=5)
+
+    services.report_overrun(
+        by=make_user("technician"), order=order, new_promise=later, reason="等待配件", at=NINE + timedelta(hours=1)
+    )
+    services.tell_customer_of_overrun(by=advisor, order=order, at=NINE + timedelta(hours=1, minutes=5))
+
+    order.refresh_from_db()
+    text = SmsMessage.objects.get(kind="order_overrun")
+    assert order.promised_at == later and order.customer_told_of_overrun_at is not None
+    assert "等待配件" in text.body and "14:00" in text.body
+
+
+# --- SD12, SD13 checkout and delivery ---------------------------------------------------------------------
+
+
+def test_ws02_sd13_checkout_is_refused_until_every_item_passed_final_qc(advisor):
+    order = make_order(advisor=advisor, at=NINE, items=2, confirmed=True)
+    first = order.items.first()
+    services.move_item(item=first, to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
+
+    with pytest.raises(TransitionNotAllowed):
+        services.settle(order=order, rating=Rating.SATISFIED, at=NINE)
+    pass_all_items(order, at=NINE)
+    order.refresh_from_db()
+    services.settle(order=order, rating=Rating.VERY_SATISFIED, at=NINE + timedelta(hours=2))
+
+    order.refresh_from_db()
+    assert (order.status, order.rating) == (OrderStatus.SETTLED, Rating.VERY_SATISFIED)
+
+
+def test_sd13_checkout_happens_once_and_the_rating_stays_the_customers(advisor):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+    services.settle(order=order, rating=Rating.AVERAGE, at=NINE)
+    order.refresh_from_db()
+
+    with pytest.raises(TransitionNotAllowed):
+        services.settle(order=order, rating=Rating.VERY_SATISFIED, at=NINE)
+
+    order.refresh_from_db()
+    assert order.rating == Rating.AVERAGE
+
+
+@pytest.mark.parametrize("rating", ["very_satisfied", "satisfied", "good", "average", "poor", "refused", "missing"])
+def test_sd13_the_seven_ratings_are_accepted(advisor, rating):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+
+    services.settle(order=order, rating=rating, at=NINE)
+
+    order.refresh_from_db()
+    assert order.rating == rating
+
+
+def test_sd13_a_rating_outside_the_seven_is_refused(advisor):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+
+    with pytest.raises(ValidationError):
+        services.settle(order=order, rating="excellent", at=NINE)
+
+
+def test_sd13_settling_tells_customer_care_after_commit(advisor, django_capture_on_commit_callbacks):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+    heard = []
+
+    def listener(sender, order, at, **kwargs):
+        heard.append(order.pk)
+
+    signals.order_settled.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.settle(order=order, rating=Rating.GOOD, at=NINE)
+    finally:
+        signals.order_settled.disconnect(listener)
+
+    assert heard == [order.pk]
+
+
+def test_sd12_delivery_only_after_settlement_and_nothing_changes_after(advisor):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+
+    with pytest.raises(TransitionNotAllowed):
+        services.deliver(by=advisor, order=order, at=NINE)
+    services.settle(order=order, rating=Rating.GOOD, at=NINE)
+    order.refresh_from_db()
+    services.deliver(by=advisor, order=order, at=NINE + timedelta(minutes=10))
+    order.refresh_from_db()
+
+    assert order.status == OrderStatus.DELIVERED
+    with pytest.raises(services.OrderNotEditable):
+        services.add_item(
+            by=advisor, order=order, at=NINE, category="maintenance", description="x", labour_price=Decimal("1")
+        )
+
+
+def test_an_item_added_to_a_ready_car_sends_it_back_to_the_workshop(advisor):
+    order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
+    assert order.status == OrderStatus.READY
+    assert SmsMessage.objects.filter(kind="order_ready").count() == 1
+
+    services.add_item(
+        by=advisor, order=order, at=NINE, category="maintenance", description="补充玻璃水", labour_price=Decimal("0")
+    )
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.IN_PROGRESS
+
+
+def test_cancelling_returns_parts_to_stock_but_not_once_work_started(advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    part = make_part(stock=3)
+    services.add_part_line(by=advisor, item=order.items.get(), part=part, quantity=2, at=NINE)
+
+    services.cancel(by=advisor, order=order, reason="客户改天再来", at=NINE)
+
+    part.refresh_from_db()
+    order.refresh_from_db()
+    assert (order.status, part.stock_on_hand) == (OrderStatus.CANCELLED, 3)
+    started = make_order(advisor=advisor, at=NINE, confirmed=True)
+    services.move_item(item=started.items.get(), to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
+    with pytest.raises(TransitionNotAllowed):
+        services.cancel(by=advisor, order=started, reason="x", at=NINE)
+
+
+def test_declined_items_do_not_count_toward_ready(advisor):
+    order = make_order(advisor=advisor, at=NINE, items=2)
+    declined = order.items.order_by("pk").last()
+    services.confirm(order=order, signed_by="张三", declined={declined.pk}, at=NINE)
+
+    pass_all_items(order, at=NINE)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.READY
+    assert RepairItem.objects.get(pk=declined.pk).status == ItemStatus.DECLINED
