@@ -126,6 +126,89 @@ def parts_catalogue() -> list[tuple[str, str, str]]:
 
 
 @section
+def workshop_board() -> list[tuple[str, str, str]]:
+    """The foreman's dispatch board with 500 cars in the workshop, three jobs each, in every state."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from dealership.models import Vehicle
+    from service_desk.models import CustomerQuestion, ItemStatus, RepairItem, RepairOrder
+    from tests.factories import make_user
+    from workshop.models import ClockEntry, Escalation
+
+    advisor = make_user("advisor")
+    foreman = make_user("foreman")
+    technicians = [make_user("technician") for _ in range(20)]
+    now = timezone.now()
+    states = [ItemStatus.PENDING, ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS, ItemStatus.QC, ItemStatus.REWORK]
+    orders = RepairOrder.objects.bulk_create(
+        [
+            RepairOrder(
+                number=f"RO20980101{index:05d}",
+                vehicle=vehicle,
+                customer_id=vehicle.customer_id,
+                advisor=advisor,
+                mileage_km=1000,
+                arrived_at=now,
+                in_bay_at=now,
+                promised_at=now + timedelta(minutes=30 * (index % 12) - 60),
+                is_green_channel=index % 10 == 0,
+                status="in_progress",
+                created_at=now,
+                updated_at=now,
+            )
+            for index, vehicle in enumerate(
+                Vehicle.objects.exclude(repair_orders__status__in=RepairOrder.EDITABLE).order_by("pk")[:500]
+            )
+        ]
+    )
+    items = RepairItem.objects.bulk_create(
+        [
+            RepairItem(
+                order=order,
+                category="maintenance",
+                description="更换机油机滤",
+                labour_price=Decimal("120"),
+                labour_hours=Decimal("0.5"),
+                is_confirmed=True,
+                status=states[(index + job) % len(states)],
+                technician=None
+                if states[(index + job) % len(states)] == ItemStatus.PENDING
+                else technicians[index % len(technicians)],
+                added_by=advisor,
+                created_at=now,
+                updated_at=now,
+            )
+            for index, order in enumerate(orders)
+            for job in range(3)
+        ]
+    )
+    working = [item for item in items if item.status == ItemStatus.IN_PROGRESS]
+    ClockEntry.objects.bulk_create(
+        [ClockEntry(item=item, technician_id=item.technician_id, started_at=now) for item in working]
+    )
+    Escalation.objects.bulk_create(
+        [
+            Escalation(item=item, raised_by_id=item.technician_id, raised_at=now, symptoms="怠速抖动")
+            for item in working[::10]
+        ]
+    )
+    CustomerQuestion.objects.bulk_create(
+        [
+            CustomerQuestion(item=item, question="刹车片也要换吗？", asked_by_id=item.technician_id, asked_at=now)
+            for item in working[5::10]
+        ]
+    )
+    client = Client()
+    client.force_login(foreman)
+    return [
+        row(f"dispatch board ({len(orders)} cars, {len(items):,} jobs)", lambda: client.get("/workshop/board/")),
+        row("dispatch board refresh (htmx)", lambda: client.get("/workshop/board/", HTTP_HX_REQUEST="true")),
+        row("job page", lambda: client.get(f"/workshop/jobs/{working[0].pk}/")),
+    ]
+
+
+@section
 def front_desk() -> list[tuple[str, str, str]]:
     """The advisor's desk and the order pages with 10,000 open work orders in the database."""
     from decimal import Decimal

@@ -163,6 +163,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Many resources have a `status`; name each state machine's enum after it in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SmsStatusEnum": "dealership.models.SmsStatus",
+        "BackorderStatusEnum": "parts.models.BackorderStatus",
+        "AppointmentStatusEnum": "service_desk.models.AppointmentStatus",
+        "OrderStatusEnum": "service_desk.models.OrderStatus",
+        "ItemStatusEnum": "service_desk.models.ItemStatus",
+    },
 }
 
 # --- Background work -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from dealership.views import directory, sms
 from parts import api as parts_api
 from service_desk import api as desk_api
 from service_desk.views import public as desk_public
+from workshop import api as workshop_api
 
 api_patterns = [
     path("", RedirectView.as_view(pattern_name="api_docs"), name="api_root"),
@@ -18,6 +19,7 @@ api_patterns = [
     *api.urlpatterns,
     *parts_api.urlpatterns,
     *desk_api.urlpatterns,
+    *workshop_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -43,6 +45,7 @@ urlpatterns = [
     path("sms/test/", sms.sms_test, name="sms_test"),
     path("parts/", include("parts.urls")),
     path("desk/", include("service_desk.urls")),
+    path("workshop/", include("workshop.urls")),
     path("prices/", desk_public.price_board, name="price_board"),
     path("o/<str:token>/", desk_public.customer_order, name="customer_order"),
     path("admin/", admin.site.urls),

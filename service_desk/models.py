@@ -596,3 +596,32 @@ class InsuranceClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.claim_number}"
+
+
+class CustomerQuestion(models.Model):
+    """WS09: a question from the workshop for the customer, asked and answered through the advisor."""
+
+    item = models.ForeignKey(RepairItem, on_delete=models.CASCADE, related_name="questions", verbose_name=_("item"))
+    question = models.CharField(_("question"), max_length=300)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.CharField(_("the customer's answer"), max_length=300, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question for the customer")
+        verbose_name_plural = _("questions for the customer")
+        indexes = [models.Index(fields=["answered_at"], name="question_open")]
+
+    def __str__(self) -> str:
+        return self.question

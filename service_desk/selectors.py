@@ -16,6 +16,7 @@ from service_desk.models import (
     AppointmentStatus,
     CareRule,
     Category,
+    CustomerQuestion,
     DeferredWork,
     DeskPolicy,
     ItemStatus,
@@ -58,6 +59,11 @@ def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
         .filter(in_bay_at__isnull=False)
         .order_by("-is_green_channel", F("promised_at").asc(nulls_last=True), "pk")[:100]
     )
+    questions = list(
+        CustomerQuestion.objects.select_related("item__order__vehicle", "item__order__customer", "asked_by__staff")
+        .filter(answered_at__isnull=True, item__order__advisor__in=waiting_for, item__order__status__in=OPEN)
+        .order_by("asked_at")[:30]
+    )
     return {
         "appointments": appointments,
         "waiting": waiting,
@@ -65,6 +71,7 @@ def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
         "partner": partner,
         "covering": covering,
         "policy": DeskPolicy.current(),
+        "questions": questions,
     }
 
 
@@ -93,10 +100,15 @@ def order_detail(pk: int) -> RepairOrder:
         .order_by("pk")
     )
     events = OrderEvent.objects.select_related("by__staff").order_by("at", "pk")
+    questions = CustomerQuestion.objects.select_related("asked_by__staff").order_by("asked_at")
     return (
         _orders()
         .select_related("appointment")
-        .prefetch_related(Prefetch("items", queryset=items), Prefetch("events", queryset=events))
+        .prefetch_related(
+            Prefetch("items", queryset=items),
+            Prefetch("events", queryset=events),
+            Prefetch("items__questions", queryset=questions),
+        )
         .get(pk=pk)
     )
 

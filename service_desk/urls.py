@@ -28,6 +28,7 @@ urlpatterns = [
     path("orders/<int:pk>/deliver/", orders.deliver, name="order_deliver"),
     path("orders/<int:pk>/cancel/", orders.cancel, name="order_cancel"),
     path("orders/<int:pk>/claim/", orders.open_claim, name="order_claim"),
+    path("orders/<int:pk>/questions/<int:question_pk>/", orders.answer_question, name="order_answer_question"),
     path("orders/<int:pk>/print/", orders.print_order, name="order_print"),
     path("appointments/", desk_records.appointment_list, name="appointment_list"),
     path("appointments/new/", desk_records.appointment_create, name="appointment_create"),

@@ -27,6 +27,7 @@ REFERENCE_DATA = [
     ("parts.migrations.0002_backorder_sms_templates", "create"),
     ("dealership.migrations.0008_manager_admin_permissions", "grant"),
     ("service_desk.migrations.0002_desk_sms_templates", "create"),
+    ("workshop.migrations.0002_manager_admin_permissions", "grant"),
 ]
 
 

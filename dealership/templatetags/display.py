@@ -33,6 +33,17 @@ def when(value) -> str:
     return dateformat.format(local, pgettext("compact datetime format with year", "Y-m-d H:i"))
 
 
+@register.filter
+def at_time(value) -> str:
+    """The time alone when it is today (14:05), else the compact date and time of `when`."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return dateformat.format(local, "H:i")
+    return when(value)
+
+
 _BADGES = {
     "queued": "text-bg-secondary",
     "held": "text-bg-info",

@@ -776,3 +776,35 @@ def cancel(*, by: AbstractBaseUser, order: RepairOrder, reason: str, at: datetim
             by=by, part=line.part, quantity=line.quantity, at=at, reference=order.number, reason=_("Order cancelled")
         )
     return _move(order, OrderStatus.CANCELLED, at=at, by=by, cancelled_at=at, note=reason.strip())
+
+
+# --- WS09 questions for the customer, through the advisor ------------------------------------------------
+
+
+@transaction.atomic
+def ask_customer(*, by: AbstractBaseUser, item: RepairItem, question: str, at: datetime):
+    """The workshop asks the customer something; the question goes to the advisor, never to the customer."""
+    from service_desk.models import CustomerQuestion
+
+    if not question.strip():
+        raise ValidationError({"question": _("Write the question.")})
+    if not item.order.is_editable:
+        raise OrderNotEditable()
+    asked = CustomerQuestion.objects.create(item=item, question=question.strip(), asked_by=by, asked_at=at)
+    _note(item.order, _("Question for the customer: %(question)s") % {"question": asked.question}, at=at, by=by)
+    return asked
+
+
+@transaction.atomic
+def answer_question(*, by: AbstractBaseUser, question, answer: str, at: datetime):
+    """The advisor records what the customer said; the workshop sees it on the board."""
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the customer's answer.")})
+    if question.answered_at is not None:
+        raise TransitionNotAllowed(_("This question has already been answered."))
+    type(question).objects.filter(pk=question.pk, answered_at__isnull=True).update(
+        answer=answer.strip(), answered_by=by, answered_at=at
+    )
+    question.refresh_from_db()
+    _note(question.item.order, _("The customer answered: %(answer)s") % {"answer": question.answer}, at=at, by=by)
+    return question

@@ -438,6 +438,25 @@ def cancel(request, pk: int):
 
 @role_required(*DESK)
 @require_POST
+def answer_question(request, pk: int, question_pk: int):
+    """WS09: the advisor records what the customer said to the workshop's question."""
+    from service_desk.models import CustomerQuestion
+
+    question = get_object_or_404(
+        CustomerQuestion.objects.select_related("item__order"), pk=question_pk, item__order_id=pk
+    )
+    return _act(
+        request,
+        pk,
+        lambda order: services.answer_question(
+            by=request.user, question=question, answer=request.POST.get("answer", ""), at=timezone.now()
+        ),
+        _("Answer passed to the workshop."),
+    )
+
+
+@role_required(*DESK)
+@require_POST
 def open_claim(request, pk: int):
     form = ClaimForm(request.POST)
 

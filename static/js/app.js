@@ -19,9 +19,29 @@ function tickTimers() {
     el.classList.toggle("fw-bold", target > 0 && seconds > target);
   });
 }
-setInterval(tickTimers, 1000);
-document.addEventListener("DOMContentLoaded", tickTimers);
-document.addEventListener("htmx:afterSwap", tickTimers);
+
+// Countdowns to a deadline: <span data-until="ISO time" data-warn="seconds">: time left as h:mm,
+// amber when less than data-warn seconds remain, red and counting up with a minus once past.
+function tickCountdowns() {
+  const now = Date.now();
+  document.querySelectorAll("[data-until]").forEach((el) => {
+    const left = Math.floor((Date.parse(el.dataset.until) - now) / 1000);
+    const minutes = Math.floor(Math.abs(left) / 60);
+    const text = `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
+    el.textContent = left < 0 ? `-${text}` : text;
+    const warn = Number(el.dataset.warn || 0);
+    el.classList.toggle("countdown-past", left < 0);
+    el.classList.toggle("countdown-near", left >= 0 && left < warn);
+  });
+}
+
+function tick() {
+  tickTimers();
+  tickCountdowns();
+}
+setInterval(tick, 1000);
+document.addEventListener("DOMContentLoaded", tick);
+document.addEventListener("htmx:afterSwap", tick);
 
 // A signature drawn with a finger on the tablet: <canvas data-signature-for="input id">.
 document.addEventListener("DOMContentLoaded", () => {

@@ -20,6 +20,7 @@ from service_desk import links
 from service_desk import services as desk
 from service_desk.models import CareRule, DeferredWork
 from tests.factories import make_labour_operation, make_order, make_part, make_sms_template, make_user, make_vehicle
+from workshop.models import Escalation
 
 DIRECTORY_READ = {"advisor", "foreman", "parts", "callcentre", "manager"}
 DIRECTORY_WRITE = {"advisor", "parts", "callcentre", "manager"}
@@ -33,6 +34,9 @@ DESK = {"advisor", "manager"}
 ORDER_READERS = {"advisor", "foreman", "callcentre", "manager"}
 BOOKERS = {"advisor", "callcentre", "manager"}
 ORDER_API_READERS = {"advisor", "foreman", "callcentre", "manager", "technician", "inspector"}
+BOARD = {"foreman", "technician", "inspector", "advisor", "manager"}
+HANDS = {"foreman", "technician", "inspector", "manager"}
+LEADS = {"foreman", "manager"}
 PUBLIC = "public"
 POST_ONLY = {  # GET by an allowed role: 405
     "sms_send_again",
@@ -72,6 +76,25 @@ POST_ONLY = {  # GET by an allowed role: 405
     "repair-order-confirm",
     "repair-order-checkout",
     "repair-order-deliver",
+    "order_answer_question",
+    "job_assign",
+    "job_start",
+    "job_pause",
+    "job_resume",
+    "job_finish",
+    "job_qc",
+    "job_escalate",
+    "job_ask",
+    "job_overrun",
+    "job_comeback",
+    "escalation_step",
+    "escalation_approve",
+    "escalation_solve",
+    "escalation_publish",
+    "item-assign",
+    "item-start",
+    "item-finish",
+    "item-qc",
 }  # GET by an allowed role: 405
 
 # url name → (path template, roles that get 200; PUBLIC for no login)
@@ -187,6 +210,35 @@ ACCESS = {
     "repair-order-checkout": ("/api/v1/repair-orders/{order}/checkout/", DESK),
     "repair-order-deliver": ("/api/v1/repair-orders/{order}/deliver/", DESK),
     "daily-output": ("/api/v1/reports/daily-output/?date=2026-11-26", DESK),
+    "order_answer_question": ("/desk/orders/{order}/questions/{question}/", DESK),
+    "board": ("/workshop/board/", BOARD),
+    "job": ("/workshop/jobs/{item}/", BOARD),
+    "job_assign": ("/workshop/jobs/{item}/assign/", HANDS),
+    "job_start": ("/workshop/jobs/{item}/start/", HANDS),
+    "job_pause": ("/workshop/jobs/{item}/pause/", HANDS),
+    "job_resume": ("/workshop/jobs/{item}/resume/", HANDS),
+    "job_finish": ("/workshop/jobs/{item}/finish/", HANDS),
+    "job_qc": ("/workshop/jobs/{item}/qc/", HANDS),
+    "job_escalate": ("/workshop/jobs/{item}/escalate/", HANDS),
+    "job_ask": ("/workshop/jobs/{item}/ask/", HANDS),
+    "job_overrun": ("/workshop/jobs/{item}/overrun/", HANDS),
+    "job_comeback": ("/workshop/jobs/{item}/comeback/", LEADS),
+    "shifts": ("/workshop/shifts/", LEADS),
+    "escalation_list": ("/workshop/escalations/", HANDS),
+    "escalation_detail": ("/workshop/escalations/{escalation}/", HANDS),
+    "escalation_step": ("/workshop/escalations/{escalation}/step/", HANDS),
+    "escalation_approve": ("/workshop/escalations/{escalation}/approve/", HANDS),
+    "escalation_solve": ("/workshop/escalations/{escalation}/solve/", HANDS),
+    "escalation_publish": ("/workshop/escalations/{escalation}/publish/", HANDS),
+    "library": ("/workshop/library/", BOARD),
+    "six_s": ("/workshop/6s/", LEADS),
+    "leaders": ("/workshop/leaders/", LEADS),
+    "workshop_reports": ("/workshop/reports/", LEADS),
+    "item-detail": ("/api/v1/items/{item}/", BOARD),
+    "item-assign": ("/api/v1/items/{item}/assign/", HANDS),
+    "item-start": ("/api/v1/items/{item}/start/", HANDS),
+    "item-finish": ("/api/v1/items/{item}/finish/", HANDS),
+    "item-qc": ("/api/v1/items/{item}/qc/", HANDS),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any
 # backorder that is not theirs (the test objects belong to a parts clerk).
@@ -262,9 +314,14 @@ def _desk_objects(staff, vehicle) -> dict:
     claim = desk.open_claim(by=staff, order=accident, insurer="人保", claim_number="R1", specialist=staff, at=now)
     declined = make_order(advisor=staff, items=2)
     desk.confirm(order=declined, signed_by="x", declined={declined.items.last().pk}, at=now)
+    item = order.items.first()
+    question = desk.ask_customer(by=staff, item=item, question="要不要换雨刮?", at=now)
+    escalation = Escalation.objects.create(item=item, raised_by=staff, raised_at=now, symptoms="异响")
     return {
+        "question": question.pk,
+        "escalation": escalation.pk,
         "order": order.pk,
-        "item": order.items.first().pk,
+        "item": item.pk,
         "appointment": appointment.pk,
         "care_rule": care_rule.pk,
         "deferred": DeferredWork.objects.get().pk,
@@ -368,3 +425,16 @@ def test_a_staff_manager_keeps_accounts_and_roles_in_the_admin_but_cannot_make_s
     assert "/admin/auth/user/" in index and "/admin/dealership/customer/" in index
     assert 'name="groups"' in advisor_page and 'name="is_superuser"' not in advisor_page
     assert 'name="is_superuser"' not in boss_page.content.decode()  # viewable, not editable
+
+
+@pytest.mark.django_db
+def test_a_staff_manager_keeps_the_workshop_policy_group_and_6s_areas_in_the_admin(client):
+    client.force_login(make_user("manager", is_staff=True))
+
+    index = client.get("/admin/").content.decode()
+    policy = client.get("/admin/workshop/workshoppolicy/")
+    add_area = client.get("/admin/workshop/sixsarea/add/")
+
+    assert "/admin/workshop/technicalgroupmember/" in index
+    assert policy.status_code == 200 and "/admin/workshop/workshoppolicy/1/change/" in policy.content.decode()
+    assert add_area.status_code == 200

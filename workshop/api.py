@@ -1,0 +1,136 @@
+"""Workshop endpoints: job (item) detail with its QC signatures, dispatch, the job clock and QC."""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from dealership.models import Role
+from dealership.permissions import api_roles
+from service_desk.models import RepairItem
+from workshop import selectors, services
+from workshop.models import FaultKind, QcResult, QcStage, ReworkKind
+
+READERS = {Role.ADVISOR, Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
+HANDS = {Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
+
+
+class QcSignSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    stage = serializers.CharField()
+    result = serializers.CharField()
+    by = serializers.IntegerField(source="by_id")
+    at = serializers.DateTimeField()
+    notes = serializers.CharField()
+
+
+class WorkshopItemSerializer(serializers.ModelSerializer):
+    qc = serializers.SerializerMethodField()
+    rework_count = serializers.SerializerMethodField()
+    next_qc_stage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RepairItem
+        fields = [
+            "id",
+            "order",
+            "category",
+            "description",
+            "labour_operation",
+            "position",
+            "labour_hours",
+            "labour_price",
+            "status",
+            "technician",
+            "is_confirmed",
+            "qc",
+            "next_qc_stage",
+            "rework_count",
+            "version",
+        ]
+
+    def get_qc(self, item) -> list[dict]:
+        return QcSignSerializer(item.qc_signs.all(), many=True).data
+
+    def get_rework_count(self, item) -> int:
+        return sum(1 for rework in item.reworks.all() if rework.kind == ReworkKind.INTERNAL)
+
+    def get_next_qc_stage(self, item) -> str | None:
+        stage = services.next_stage(item)
+        return stage.value if stage else None
+
+
+class AssignSerializer(serializers.Serializer):
+    technician = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class QcBodySerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=QcStage.choices)
+    result = serializers.ChoiceField(choices=QcResult.choices)
+    notes = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    fault = serializers.ChoiceField(choices=FaultKind.choices, required=False, default=FaultKind.REPAIR)
+
+
+class ItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = WorkshopItemSerializer
+    permission_classes = [api_roles(read=READERS, write=HANDS)]
+    queryset = RepairItem.objects.none()
+
+    def get_object(self):
+        try:
+            return selectors.job(int(self.kwargs["pk"]))
+        except (RepairItem.DoesNotExist, ValueError) as missing:
+            raise NotFound from missing
+
+    def _answer(self, item):
+        return Response(WorkshopItemSerializer(selectors.job(item.pk)).data)
+
+    @extend_schema(request=AssignSerializer, responses=WorkshopItemSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
+    def assign(self, request, pk=None):
+        """Dispatch the job to a technician (foreman). 409 when the customer has not confirmed it."""
+        item = self.get_object()
+        body = AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.assign(
+            by=request.user,
+            item=item,
+            technician=body.validated_data["technician"],
+            version=body.validated_data.get("version"),
+            at=timezone.now(),
+        )
+        return self._answer(item)
+
+    @extend_schema(request=None, responses=WorkshopItemSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
+    def start(self, request, pk=None):
+        item = self.get_object()
+        services.start(by=request.user, item=item, at=timezone.now())
+        return self._answer(item)
+
+    @extend_schema(request=None, responses=WorkshopItemSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
+    def finish(self, request, pk=None):
+        item = self.get_object()
+        services.finish(by=request.user, item=item, at=timezone.now())
+        return self._answer(item)
+
+    @extend_schema(request=QcBodySerializer, responses=WorkshopItemSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
+    def qc(self, request, pk=None):
+        """Sign a QC stage in order (self, general, final); a fail sends the job to rework (WS02, WS03)."""
+        item = self.get_object()
+        body = QcBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.sign_qc(by=request.user, item=item, at=timezone.now(), **body.validated_data)
+        return self._answer(item)
+
+
+router = SimpleRouter()
+router.register("items", ItemViewSet, basename="item")
+urlpatterns = router.urls
