@@ -8,8 +8,10 @@ in the gates of the app that owns the objects.
 from collections.abc import Callable, Iterable
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 ALL_ROLES = frozenset({"advisor", "foreman", "technician", "inspector", "parts", "callcentre", "manager"})
@@ -33,6 +35,16 @@ def has_role(user, *roles: str) -> bool:
         return True
     wanted = set(roles) if roles else ALL_ROLES
     return bool(user_roles(user) & wanted)
+
+
+def staff_with_role(role: str) -> QuerySet:
+    """Active accounts holding a role, by name: the choices wherever a person of that role is named."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=role, is_active=True)
+        .select_related("staff")
+        .order_by("staff__name", "username")
+    )
 
 
 def role_required(*roles: str) -> Callable:

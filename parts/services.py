@@ -397,7 +397,9 @@ def mark_arrived(*, by: AbstractBaseUser, backorder: Backorder, at: datetime, ve
     key = f"backorder:{backorder.pk}:arrived"
     _tell_customer(backorder, "backorder_arrived", key, at)
     _tell_advisor(backorder, "backorder_arrived_advisor", key + ":advisor", at)
-    transaction.on_commit(lambda: signals.backorder_arrived.send(sender=Backorder, backorder=backorder, at=at))
+    # Inside the transaction: whatever waits for the part (a work order's line) is updated with the
+    # arrival, or neither happens.
+    signals.backorder_arrived.send(sender=Backorder, backorder=backorder, at=at)
     return backorder
 
 

@@ -2,5 +2,5 @@
 
 from django.dispatch import Signal
 
-# Sent after commit when a backorder's part has arrived: kwargs backorder, at.
+# Sent inside the arrival's transaction when a backorder's part has arrived: kwargs backorder, at.
 backorder_arrived = Signal()

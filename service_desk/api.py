@@ -14,7 +14,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from dealership.models import Role, Vehicle
-from dealership.permissions import ALL_ROLES, api_roles
+from dealership.permissions import ALL_ROLES, api_roles, has_role, staff_with_role
 from parts.models import Part
 from service_desk import selectors, services
 from service_desk.models import (
@@ -22,6 +22,7 @@ from service_desk.models import (
     AppointmentKind,
     Category,
     LabourOperation,
+    OrderStatus,
     Position,
     Rating,
     RepairItem,
@@ -110,15 +111,17 @@ class AppointmentViewSet(
 class PartOnItemSerializer(serializers.Serializer):
     part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all())
     quantity = serializers.IntegerField(min_value=1, max_value=100)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    waiting_for_part = serializers.BooleanField(source="is_backordered", read_only=True)
 
 
 class ItemSerializer(serializers.ModelSerializer):
     category = serializers.ChoiceField(choices=Category.choices)
     position = serializers.ChoiceField(choices=Position.choices, required=False, allow_blank=True)
     labour_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    labour_hours = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=99, required=False)
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    parts = PartOnItemSerializer(many=True, required=False, write_only=True)
-    part_lines = serializers.SerializerMethodField()
+    parts = PartOnItemSerializer(many=True, required=False, source="part_lines")
 
     class Meta:
         model = RepairItem
@@ -129,29 +132,23 @@ class ItemSerializer(serializers.ModelSerializer):
             "labour_operation",
             "position",
             "labour_price",
+            "labour_hours",
             "parts",
-            "part_lines",
             "status",
             "technician",
             "is_confirmed",
         ]
         read_only_fields = ["status", "technician", "is_confirmed"]
 
-    def get_part_lines(self, item) -> list[dict]:
-        return [
-            {
-                "part": line.part_id,
-                "quantity": line.quantity,
-                "amount": f"{line.amount:.2f}",
-                "waiting_for_part": line.is_backordered,
-            }
-            for line in item.part_lines.all()
-        ]
-
 
 class RepairOrderSerializer(serializers.ModelSerializer):
     items = ItemSerializer(many=True, required=False)
     vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects.select_related("customer"))
+    advisor = serializers.PrimaryKeyRelatedField(
+        queryset=staff_with_role(Role.ADVISOR),
+        required=False,
+        help_text="Defaults to the requesting user when they are an advisor.",
+    )
 
     class Meta:
         model = RepairOrder
@@ -181,7 +178,6 @@ class RepairOrderSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "number",
             "customer",
-            "advisor",
             "status",
             "is_green_channel",
             "arrived_at",
@@ -200,7 +196,7 @@ class RepairOrderSerializer(serializers.ModelSerializer):
 
 
 def _add_item(order, data, by, at):
-    parts = data.pop("parts", [])
+    parts = data.pop("part_lines", [])
     item = services.add_item(by=by, order=order, at=at, **data)
     for line in parts:
         services.add_part_line(by=by, item=item, part=line["part"], quantity=line["quantity"], at=at)
@@ -214,6 +210,16 @@ class VersionSerializer(serializers.Serializer):
 class ConfirmSerializer(VersionSerializer):
     signed_by = serializers.CharField(max_length=30)
     declined = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class ReceptionSerializer(VersionSerializer):
+    mileage_km = serializers.IntegerField(min_value=0, max_value=2_000_000)
+    fuel_eighths = serializers.IntegerField(min_value=0, max_value=8, help_text="Fuel in eighths: 0 empty, 8 full.")
+    damage = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    valuables = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    covers_fitted = serializers.BooleanField()
+    signed_by = serializers.CharField(max_length=30)
+    customer_requests = serializers.CharField(required=False, allow_blank=True)
 
 
 class CheckoutSerializer(VersionSerializer):
@@ -237,7 +243,10 @@ class RepairOrderViewSet(
 
     def get_queryset(self):
         params = self.request.query_params
-        orders = selectors.search_orders(query=params.get("search", ""), status=params.get("status", ""))
+        status = params.get("status", "")
+        if status and status not in ("open", *OrderStatus.values):
+            raise serializers.ValidationError({"status": [_("Unknown status.")]})
+        orders = selectors.search_orders(query=params.get("search", ""), status=status)
         return orders.prefetch_related("items__part_lines")
 
     def get_object(self):
@@ -250,8 +259,14 @@ class RepairOrderViewSet(
     def perform_create(self, serializer):
         data = serializer.validated_data
         at = timezone.now()
+        advisor = data.get("advisor")
+        if advisor is None:
+            if not has_role(self.request.user, Role.ADVISOR):
+                raise serializers.ValidationError({"advisor": [_("Name the service advisor of this order.")]})
+            advisor = self.request.user
         order = services.receive_vehicle(
             by=self.request.user,
+            advisor=advisor,
             vehicle=data["vehicle"],
             at=at,
             mileage_km=data.get("mileage_km"),
@@ -273,6 +288,18 @@ class RepairOrderViewSet(
         item = ItemSerializer(data=request.data)
         item.is_valid(raise_exception=True)
         _add_item(order, dict(item.validated_data), request.user, timezone.now())
+        return self._answer(order)
+
+    @extend_schema(request=ReceptionSerializer, responses=RepairOrderSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    def reception(self, request, pk=None):
+        """The walk-around check and the reception sheet the customer signs (SD05); needed before confirming."""
+        order = self.get_object()
+        body = ReceptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        version = data.pop("version", order.version)
+        services.record_walkaround(by=request.user, order=order, version=version, at=timezone.now(), **data)
         return self._answer(order)
 
     @extend_schema(request=ConfirmSerializer, responses=RepairOrderSerializer)

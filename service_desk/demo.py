@@ -103,6 +103,21 @@ def _work_done(order, technicians, at, rng, until=ItemStatus.PASSED):
             services.move_item(item=item, to=step, at=at, **fields)
 
 
+def _walkaround(rng, order, advisor, at) -> None:
+    services.record_walkaround(
+        by=advisor,
+        order=order,
+        at=at,
+        version=order.version,
+        mileage_km=order.mileage_km + rng.randint(0, 40),
+        fuel_eighths=rng.randint(1, 8),
+        damage=rng.choice(["", "", "左后门划痕约5厘米", "前保险杠右侧轻微擦伤", "右后视镜壳裂纹"]),
+        valuables=rng.choice(["", "", "行车记录仪", "雨伞两把"]),
+        covers_fitted=True,
+        signed_by=order.customer.name,
+    )
+
+
 def _history(rng, vehicles, advisors, technicians, operations, now) -> int:
     count = 0
     for index, vehicle in enumerate(vehicles):
@@ -112,6 +127,7 @@ def _history(rng, vehicles, advisors, technicians, operations, now) -> int:
         order = services.receive_vehicle(by=advisor, vehicle=vehicle, at=arrived)
         services.record_greeting(by=advisor, order=order, at=arrived + timedelta(seconds=rng.choice([2, 3, 4, 6, 9])))
         services.record_in_bay(by=advisor, order=order, at=arrived + timedelta(seconds=rng.choice([35, 50, 58, 75])))
+        _walkaround(rng, order, advisor, arrived + timedelta(minutes=3))
         _items(rng, order, advisor, operations, arrived, rng.randint(1, 3))
         order.refresh_from_db()
         services.confirm(order=order, signed_by=vehicle.customer.name, by=advisor, at=arrived + timedelta(minutes=8))
@@ -149,6 +165,7 @@ def _today(rng, vehicles, advisors, technicians, operations, now) -> int:
             continue  # just arrived: waiting on the desk with its timer running
         services.record_greeting(by=advisor, order=order, at=arrived + timedelta(seconds=4))
         services.record_in_bay(by=advisor, order=order, at=arrived + timedelta(seconds=55))
+        _walkaround(rng, order, advisor, arrived + timedelta(minutes=2))
         _items(rng, order, advisor, operations, arrived + timedelta(minutes=3), rng.randint(1, 3))
         if stage == 1:
             continue  # items written, waiting for the customer's confirmation

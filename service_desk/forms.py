@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from dealership.models import Vehicle
+from dealership.permissions import staff_with_role
 from parts.forms import PartNumberField
 from service_desk.models import (
     AppointmentKind,
@@ -14,29 +16,25 @@ from service_desk.models import (
 )
 
 
-def staff_with_role(role: str):
-    return (
-        get_user_model()
-        .objects.filter(groups__name=role, is_active=True)
-        .select_related("staff")
-        .order_by("staff__name", "username")
-    )
-
-
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user) -> str:
         staff = getattr(user, "staff", None)
         return staff.name if staff else user.get_username()
 
 
-class VehicleChoiceField(forms.IntegerField):
+class VehicleChoiceField(forms.ModelChoiceField):
     """A vehicle chosen from the plate search (its id in a hidden field)."""
 
     widget = forms.HiddenInput
 
+    def __init__(self, **kwargs):
+        message = _("Find the car by its plate first.")
+        kwargs.setdefault("error_messages", {"required": message, "invalid_choice": message})
+        super().__init__(queryset=Vehicle.objects.select_related("customer"), **kwargs)
+
 
 class ArrivalForm(forms.Form):
-    vehicle = VehicleChoiceField(error_messages={"required": _("Find the car by its plate first.")})
+    vehicle = VehicleChoiceField()
     appointment = forms.IntegerField(required=False, widget=forms.HiddenInput)
     mileage_km = forms.IntegerField(
         label=_("Mileage (km)"),
@@ -48,7 +46,7 @@ class ArrivalForm(forms.Form):
 
 
 class AppointmentForm(forms.Form):
-    vehicle = VehicleChoiceField(error_messages={"required": _("Find the car by its plate first.")})
+    vehicle = VehicleChoiceField()
     kind = forms.ChoiceField(
         label=_("Kind of visit"),
         choices=AppointmentKind.choices,
@@ -124,6 +122,15 @@ class ItemForm(forms.Form):
         required=False,
         help_text=_("Empty: the price board's price."),
     )
+    labour_hours = forms.DecimalField(
+        label=_("Flat-rate hours"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=99,
+        required=False,
+        help_text=_("Empty: the operation's hours. For free-text work: the hours the workshop plans."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -182,7 +189,7 @@ class MeetingForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    vehicle = VehicleChoiceField(error_messages={"required": _("Find the car by its plate first.")})
+    vehicle = VehicleChoiceField()
     handed_over_on = forms.DateField(label=_("Handed over on"), widget=forms.DateInput(attrs={"type": "date"}))
     sales_person = forms.CharField(label=_("Sales consultant"), max_length=30)
     advisor = StaffChoiceField(label=_("Service advisor"), queryset=staff_with_role("advisor"))
@@ -235,8 +242,14 @@ class DeskPolicyForm(forms.ModelForm):
             "workday_end",
             "technicians_on_shift",
             "reconfirm_after_items",
+            "green_channel_advisor",
         ]
+        field_classes = {"green_channel_advisor": StaffChoiceField}
         widgets = {
             "workday_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "workday_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["green_channel_advisor"].queryset = staff_with_role("advisor")

@@ -76,7 +76,16 @@ class DeskPolicy(models.Model):
     technicians_on_shift = models.PositiveSmallIntegerField(
         _("technicians on shift"),
         default=0,
-        help_text=_("0: count the staff with the technician role."),
+        help_text=_("0: those on the workshop's shift today, or every technician when no shift is set."),
+    )
+    green_channel_advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("green-channel advisor"),
+        help_text=_("Quick maintenance, rework and complaint visits go to this advisor unless another is named."),
     )
     reconfirm_after_items = models.PositiveSmallIntegerField(
         _("new items before the customer must confirm again"),
@@ -395,6 +404,15 @@ class PartLine(models.Model):
     unit_price = models.DecimalField(_("unit price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
     is_backordered = models.BooleanField(_("waiting for the part"), default=False)
+    backorder = models.ForeignKey(
+        "parts.Backorder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("backorder"),
+        help_text=_("The customer's backorder this line waits for; its arrival makes the line ready to fit."),
+    )
 
     class Meta:
         verbose_name = _("part line")
@@ -588,6 +606,15 @@ class InsuranceClaim(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField()
     history = HistoricalRecords()
+
+    # A claim is surveyed before it is approved and approved before it is paid; a rejection ends it.
+    TRANSITIONS = {
+        ClaimStatus.REPORTED: {ClaimStatus.SURVEYED, ClaimStatus.REJECTED},
+        ClaimStatus.SURVEYED: {ClaimStatus.APPROVED, ClaimStatus.REJECTED},
+        ClaimStatus.APPROVED: {ClaimStatus.PAID},
+        ClaimStatus.PAID: set(),
+        ClaimStatus.REJECTED: set(),
+    }
 
     class Meta:
         verbose_name = _("insurance claim")

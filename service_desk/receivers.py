@@ -5,5 +5,4 @@ from service_desk import services
 
 def fit_arrived_part(sender, backorder, at, **kwargs) -> None:
     """parts.signals.backorder_arrived: the part a work order was waiting for is here."""
-    if backorder.repair_order_id and backorder.part_id:
-        services.fit_arrived_part(backorder=backorder, at=at)
+    services.fit_arrived_part(backorder=backorder, at=at)

@@ -56,7 +56,7 @@ def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
     mine = list(
         _orders()
         .filter(advisor=advisor, status__in=OPEN)
-        .filter(in_bay_at__isnull=False)
+        .exclude(status=OrderStatus.OPEN, in_bay_at__isnull=True)  # those are in "waiting"
         .order_by("-is_green_channel", F("promised_at").asc(nulls_last=True), "pk")[:100]
     )
     questions = list(
@@ -126,6 +126,7 @@ def care_recommendations(order: RepairOrder, *, at: datetime) -> list[dict]:
             labour_operation=OuterRef("labour_operation"),
             order__status__in=[OrderStatus.SETTLED, OrderStatus.DELIVERED],
         )
+        .exclude(status=ItemStatus.DECLINED)  # offered and declined is not done
         .order_by()
         .values("labour_operation")
         .annotate(last=Max("order__settled_at"))

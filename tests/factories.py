@@ -93,8 +93,27 @@ def make_labour_operation(**overrides):
     return LabourOperation.objects.create(**fields)
 
 
-def make_order(*, advisor=None, vehicle=None, at=None, items=1, confirmed=False):
-    """An order for a car that just arrived, with `items` maintenance items (optionally confirmed)."""
+def sign_reception(order, *, by, at):
+    """The walk-around done and the reception sheet signed by the customer (SD05)."""
+    from service_desk import services
+
+    return services.record_walkaround(
+        by=by,
+        order=order,
+        at=at,
+        version=order.version,
+        mileage_km=order.mileage_km,
+        fuel_eighths=4,
+        damage="",
+        valuables="",
+        covers_fitted=True,
+        signed_by=order.customer.name,
+    )
+
+
+def make_order(*, advisor=None, vehicle=None, at=None, items=1, confirmed=False, signed=True):
+    """An order for a car that just arrived, with its reception sheet signed (unless `signed` is
+    false) and `items` maintenance items (optionally confirmed)."""
     from django.utils import timezone
 
     from service_desk import services
@@ -102,6 +121,8 @@ def make_order(*, advisor=None, vehicle=None, at=None, items=1, confirmed=False)
     advisor = advisor or make_user("advisor")
     at = at or timezone.now()
     order = services.receive_vehicle(by=advisor, vehicle=vehicle or make_vehicle(), at=at)
+    if signed:
+        sign_reception(order, by=advisor, at=at)
     for _item in range(items):
         services.add_item(
             by=advisor, order=order, at=at, category="maintenance", labour_operation=make_labour_operation()

@@ -10,8 +10,11 @@ class WorkshopConfig(AppConfig):
         from dealership import demo as demo_data
         from dealership import navigation
         from dealership.models import Role
+        from service_desk import capacity
         from workshop import demo
+        from workshop.selectors import technicians_on_shift
 
+        capacity.register(technicians_on_shift)  # the promised time counts who is on today's shift
         demo_data.register(demo.seed)
         workshop = {Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
         navigation.register(

@@ -96,6 +96,10 @@ def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
     }
 
 
+def technicians_on_shift(day: date) -> int:
+    return Shift.objects.filter(day=day, technician__is_active=True).count()
+
+
 def on_shift(day: date) -> list[Shift]:
     return list(Shift.objects.select_related("technician__staff").filter(day=day).order_by("technician__staff__name"))
 

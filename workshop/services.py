@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dealership.errors import DomainError, TransitionNotAllowed
 from dealership.permissions import has_role
 from service_desk import services as desk
-from service_desk.models import ItemStatus, OrderStatus, RepairItem
+from service_desk.models import ItemStatus, OrderStatus, RepairItem, RepairOrder
 from workshop import signals
 from workshop.models import (
     QC_ORDER,
@@ -47,7 +47,12 @@ class WaitingForApproval(DomainError):
 
 
 def _lock(item: RepairItem) -> RepairItem:
-    """Re-read the item under a row lock: one decision about it at a time."""
+    """Re-read the item under a row lock: one decision about it at a time.
+
+    Its order is locked first, in the same order as the service desk's changes of items (order,
+    then item), so the desk and the workshop wait for each other instead of deadlocking.
+    """
+    list(RepairOrder.objects.select_for_update(no_key=True).filter(pk=item.order_id).values_list("pk"))
     return RepairItem.objects.select_for_update(no_key=True, of=("self",)).select_related("order").get(pk=item.pk)
 
 

@@ -26,6 +26,7 @@ from service_desk.services.orders import (
     report_overrun,
     send_confirmation_link,
     settle,
+    take_up_deferred,
     tell_customer_of_overrun,
     update_requests,
 )
@@ -36,7 +37,6 @@ from service_desk.services.records import (
     partner_of,
     record_handover,
     set_away,
-    take_up_deferred,
     text_daily_report,
     update_claim,
     write_meeting,

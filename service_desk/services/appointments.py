@@ -14,7 +14,13 @@ from dealership.models import Vehicle
 from dealership.numbering import next_sequence
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
-from service_desk.models import GREEN_CHANNEL_KINDS, Appointment, AppointmentKind, AppointmentStatus
+from service_desk.models import (
+    GREEN_CHANNEL_KINDS,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    DeskPolicy,
+)
 
 REMINDER_HOUR = 10  # the day before, at 10:00 local time
 
@@ -40,12 +46,12 @@ def book_appointment(
         errors["kind"] = _("Choose the kind of visit.")
     if scheduled_at <= at:
         errors["scheduled_at"] = _("An appointment is for a time still to come.")
-    advisor = advisor or by
+    green = kind in GREEN_CHANNEL_KINDS
+    advisor = advisor or (DeskPolicy.current().green_channel_advisor if green else None) or by
     if not has_role(advisor, "advisor"):
         errors["advisor"] = _("Choose a service advisor.")
     if errors:
         raise ValidationError(errors)
-    green = kind in GREEN_CHANNEL_KINDS
     day = timezone.localdate(scheduled_at)
     prefix = "G" if green else "R"  # green-channel cards are told apart at a glance
     card = f"{prefix}{next_sequence('AP' + prefix, day=day):03d}"

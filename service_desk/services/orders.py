@@ -8,7 +8,6 @@ transaction.
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -24,8 +23,8 @@ from dealership.money import to_cny
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_sms
 from parts import services as parts
-from parts.models import Part
-from service_desk import links, signals
+from parts.models import BackorderStatus, Part
+from service_desk import capacity, links, signals
 from service_desk.models import (
     Appointment,
     AppointmentStatus,
@@ -111,8 +110,11 @@ def receive_vehicle(
     mileage_km: int | None = None,
     appointment: Appointment | None = None,
     customer_requests: str = "",
+    advisor: AbstractBaseUser | None = None,
 ) -> RepairOrder:
-    """Open a work order the moment a car arrives (one tap); the reception clock starts now."""
+    """Open a work order the moment a car arrives (one tap); the reception clock starts now.
+
+    The advisor is the appointment's, else the one named, else whoever receives the car."""
     if appointment is not None and (
         appointment.vehicle_id != vehicle.pk or appointment.status != AppointmentStatus.BOOKED
     ):
@@ -126,7 +128,7 @@ def receive_vehicle(
         number=next_number("RO", at=at),
         vehicle=vehicle,
         customer=vehicle.customer,
-        advisor=appointment.advisor if appointment else by,
+        advisor=appointment.advisor if appointment else (advisor or by),
         appointment=appointment,
         is_green_channel=bool(appointment and appointment.is_green_channel),
         added_value_service=appointment.added_value_service if appointment else "",
@@ -229,9 +231,14 @@ def record_walkaround(
 
 @transaction.atomic
 def update_requests(*, by: AbstractBaseUser, order: RepairOrder, text: str, at: datetime, version: int) -> RepairOrder:
-    """Record the customer's requests and instructions, word for word (SD06)."""
+    """Record the customer's requests and instructions, word for word (SD06); the words they
+    replace stay in the order's history."""
+    before = order.customer_requests
     _touch(order, at=at, version=version, customer_requests=text.strip())
-    _note(order, _("Customer's requests updated"), at=at, by=by)
+    if before and before != order.customer_requests:
+        _note(order, _("Customer's requests updated; before: %(before)s") % {"before": before}, at=at, by=by)
+    else:
+        _note(order, _("Customer's requests updated"), at=at, by=by)
     return order
 
 
@@ -249,15 +256,14 @@ def add_item(
     labour_operation: LabourOperation | None = None,
     position: str = "",
     labour_price: Decimal | None = None,
+    labour_hours: Decimal | None = None,
 ) -> RepairItem:
     """Add a job to the order. Refuses a positional job without its position (SD08).
 
     After the customer has confirmed, a fourth new item (more than the policy's three) makes the
     order need confirming again; until then the new items cannot be worked on (SD09).
     """
-    order = RepairOrder.objects.select_for_update(no_key=True, of=("self",)).get(pk=order.pk)
-    if not order.is_editable:
-        raise OrderNotEditable()
+    _lock_order(order)
     errors = {}
     if category not in Category.values:
         errors["category"] = _("Choose a category.")
@@ -275,6 +281,9 @@ def add_item(
         errors["labour_price"] = _("Give the labour price (0 when the work is free).")
     elif price < 0:
         errors["labour_price"] = _("The labour price cannot be negative.")
+    hours = labour_operation.hours if labour_hours is None and labour_operation else (labour_hours or Decimal("0"))
+    if not Decimal("0") <= hours <= Decimal("99"):
+        errors["labour_hours"] = _("Flat-rate hours are between 0 and 99.")
     if errors:
         raise ValidationError(errors)
     item = RepairItem.objects.create(
@@ -283,7 +292,7 @@ def add_item(
         description=description,
         labour_operation=labour_operation,
         position=position,
-        labour_hours=labour_operation.hours if labour_operation else Decimal("0"),
+        labour_hours=hours,
         labour_price=to_cny(price),
         added_by=by,
         confirmation_round=order.confirmation_round,
@@ -309,14 +318,66 @@ def add_item(
     return item
 
 
+def _lock_order(order: RepairOrder) -> RepairOrder:
+    """Lock an editable order for a change of its items: one change at a time, never on a closed order.
+
+    The caller's object is brought up to date under the lock, so it sees what the change did.
+    """
+    list(RepairOrder.objects.select_for_update(no_key=True).filter(pk=order.pk).values_list("pk"))
+    order.refresh_from_db()
+    if not order.is_editable:
+        raise OrderNotEditable()
+    return order
+
+
+def _lock_for_parts(item: RepairItem) -> tuple[RepairOrder, RepairItem]:
+    order = _lock_order(item.order)
+    item.refresh_from_db()
+    if item.status in (ItemStatus.DECLINED, ItemStatus.PASSED):
+        raise TransitionNotAllowed(
+            _("“%(item)s” is declined or has passed QC: add a new item for more work.") % {"item": item}
+        )
+    return order, item
+
+
+def _release_parts(item: RepairItem, *, by: AbstractBaseUser, at: datetime, reason: str) -> None:
+    """Parts of an item that will not be done: those taken from stock go back, backorders not yet
+    arrived are cancelled (an arrived part is already in stock for the parts counter)."""
+    for line in item.part_lines.select_related("part", "backorder"):
+        if not line.is_backordered:
+            parts.return_stock(
+                by=by, part=line.part, quantity=line.quantity, at=at, reference=item.order.number, reason=reason
+            )
+        elif line.backorder is not None and line.backorder.status in (
+            BackorderStatus.ORDERED,
+            BackorderStatus.DELAYED,
+        ):
+            parts.cancel_backorder(by=by, backorder=line.backorder, reason=reason, at=at)
+
+
+@transaction.atomic
+def take_up_deferred(*, by: AbstractBaseUser, order: RepairOrder, work: DeferredWork, at: datetime) -> RepairItem:
+    """Work the customer declined last time goes on this visit's order, once."""
+    if work.vehicle_id != order.vehicle_id:
+        raise DomainError(_("This work belongs to another car."))
+    if not DeferredWork.objects.filter(pk=work.pk, taken_up_at__isnull=True).update(taken_up_at=at):
+        raise DomainError(_("This work is already on an order."))
+    return add_item(
+        by=by,
+        order=order,
+        at=at,
+        category=work.category,
+        description=work.description,
+        labour_operation=work.labour_operation,
+    )
+
+
 @transaction.atomic
 def add_part_line(
     *, by: AbstractBaseUser, item: RepairItem, part: Part, quantity: int, at: datetime, allow_negative: bool = False
 ) -> PartLine:
     """Take a part from stock for an item at today's retail price. Raises OutOfStock (offer a backorder)."""
-    order = RepairOrder.objects.select_for_update(no_key=True, of=("self",)).get(pk=item.order_id)
-    if not order.is_editable:
-        raise OrderNotEditable()
+    order, item = _lock_for_parts(item)
     if part.is_positional and not item.position:
         raise ValidationError(
             {"part": _("%(part)s is fitted at a position: give the item its position first.") % {"part": part.name}}
@@ -342,14 +403,12 @@ def backorder_part(
     *, by: AbstractBaseUser, item: RepairItem, part: Part, quantity: int, expected_on, at: datetime
 ) -> PartLine:
     """The part is not in stock: order it for this customer and keep the line waiting for it (PT01)."""
-    order = RepairOrder.objects.select_for_update(no_key=True, of=("self",)).get(pk=item.order_id)
-    if not order.is_editable:
-        raise OrderNotEditable()
+    order, item = _lock_for_parts(item)
     if part.is_positional and not item.position:
         raise ValidationError(
             {"part": _("%(part)s is fitted at a position: give the item its position first.") % {"part": part.name}}
         )
-    parts.create_backorder(
+    backorder = parts.create_backorder(
         by=by,
         customer=order.customer,
         part=part,
@@ -366,6 +425,7 @@ def backorder_part(
         unit_price=part.retail_price,
         amount=to_cny(part.retail_price * quantity),
         is_backordered=True,
+        backorder=backorder,
     )
     _recompute_totals(order, at=at)
     return line
@@ -374,8 +434,10 @@ def backorder_part(
 @transaction.atomic
 def fit_arrived_part(*, backorder, at: datetime) -> int:
     """A backordered part arrived: take it from stock for its order; the items waiting are ready to fit."""
-    lines = PartLine.objects.select_related("item__order").filter(
-        item__order_id=backorder.repair_order_id, part_id=backorder.part_id, is_backordered=True
+    lines = (
+        PartLine.objects.select_related("item__order", "part")
+        .filter(backorder=backorder, is_backordered=True, item__order__status__in=RepairOrder.EDITABLE)
+        .exclude(item__status=ItemStatus.DECLINED)
     )
     fitted = 0
     for line in lines:
@@ -401,24 +463,16 @@ def fit_arrived_part(*, backorder, at: datetime) -> int:
 @transaction.atomic
 def remove_item(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> None:
     """Take back an item the customer has not confirmed and nobody has started; its parts go back to stock."""
-    order = RepairOrder.objects.select_for_update(no_key=True, of=("self",)).get(pk=item.order_id)
-    if not order.is_editable:
-        raise OrderNotEditable()
+    order = _lock_order(item.order)
+    item.refresh_from_db()  # as it is now, under the lock
     if item.is_confirmed or item.status != ItemStatus.PENDING:
         raise TransitionNotAllowed(_("Only an item not yet confirmed or started can be removed."))
-    for line in item.part_lines.all():
-        if not line.is_backordered:
-            parts.return_stock(
-                by=by,
-                part=line.part,
-                quantity=line.quantity,
-                at=at,
-                reference=order.number,
-                reason=_("Item removed from %(order)s") % {"order": order.number},
-            )
+    _release_parts(item, by=by, at=at, reason=_("Item removed from %(order)s") % {"order": order.number})
     _note(order, _("Item removed: %(item)s") % {"item": item}, at=at, by=by)
     item.delete()
+    _review_confirmation(order)
     _recompute_totals(order, at=at)
+    follow_items(order=order, at=at, by=by)
 
 
 def _recompute_totals(order: RepairOrder, *, at: datetime) -> None:
@@ -430,13 +484,25 @@ def _recompute_totals(order: RepairOrder, *, at: datetime) -> None:
     counted = order.items.filter(RepairItem.COUNTED)
     labour = counted.aggregate(total=Sum("labour_price"))["total"] or Decimal("0")
     parts_total = counted.aggregate(total=Sum("parts_amount"))["total"] or Decimal("0")
+    # A new version: a confirmation signed against the old items and total is refused as stale.
     RepairOrder.objects.filter(pk=order.pk).update(
         labour_total=to_cny(labour),
         parts_total=to_cny(parts_total),
         total=to_cny(labour + parts_total),
+        version=F("version") + 1,
         updated_at=at,
     )
     order.refresh_from_db()
+
+
+def _review_confirmation(order: RepairOrder) -> None:
+    """After an item is taken away, the order needs confirming again only while it still has too many new ones."""
+    if order.confirmed_at is None or not order.needs_confirmation:
+        return
+    unconfirmed = order.items.filter(RepairItem.COUNTED, is_confirmed=False).count()
+    if unconfirmed <= DeskPolicy.current().reconfirm_after_items:
+        RepairOrder.objects.filter(pk=order.pk).update(needs_confirmation=False)
+        order.refresh_from_db()
 
 
 @transaction.atomic
@@ -455,8 +521,10 @@ def confirm(
     """
     if not signed_by.strip():
         raise ValidationError({"signed_by": _("The customer signs with their name.")})
-    if not order.is_editable:
-        raise OrderNotEditable()
+    _lock_order(order)
+    if version is not None and order.version != version:
+        raise StaleObject()  # the items or the total changed since the customer read them
+    _check_ready_to_confirm(order)
     declined = declined or set()
     pending = list(order.items.filter(RepairItem.COUNTED, is_confirmed=False))
     unknown = declined - {item.pk for item in pending}
@@ -471,7 +539,6 @@ def confirm(
     _touch(
         order,
         at=at,
-        version=version,
         confirmed_at=at,
         confirmed_by=signed_by.strip(),
         confirmation_round=F("confirmation_round") + 1,
@@ -485,23 +552,25 @@ def confirm(
         at=at,
         by=by,
     )
-    return order
+    # Declining the last unfinished item may leave every remaining one passed: the car is ready.
+    return follow_items(order=order, at=at, by=by)
+
+
+def _check_ready_to_confirm(order: RepairOrder) -> None:
+    """SD05: the work order is issued only after the walk-around, on a reception sheet the customer
+    signed; and there must be something to confirm."""
+    if order.reception_signed_at is None:
+        raise DomainError(_("First the walk-around check and the reception sheet signed by the customer."))
+    if not order.items.filter(RepairItem.COUNTED, is_confirmed=False).exists():
+        raise DomainError(_("No item waits for the customer's confirmation."))
 
 
 def _decline(item: RepairItem, *, at: datetime, by: AbstractBaseUser | None) -> None:
-    if item.status != ItemStatus.PENDING:
+    if not RepairItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
+        status=ItemStatus.DECLINED, version=F("version") + 1, updated_at=at
+    ):
         raise TransitionNotAllowed(_("Work on “%(item)s” has started: it can no longer be declined.") % {"item": item})
-    for line in item.part_lines.all():
-        if not line.is_backordered:
-            parts.return_stock(
-                by=item.added_by,
-                part=line.part,
-                quantity=line.quantity,
-                at=at,
-                reference=item.order.number,
-                reason=_("Declined by the customer"),
-            )
-    RepairItem.objects.filter(pk=item.pk).update(status=ItemStatus.DECLINED, updated_at=at)
+    _release_parts(item, by=by or item.added_by, at=at, reason=_("Declined by the customer"))
     DeferredWork.objects.create(
         vehicle_id=item.order.vehicle_id,
         source_item=item,
@@ -526,7 +595,8 @@ def send_confirmation_link(*, by: AbstractBaseUser, order: RepairOrder, at: date
     """Text the customer a link to confirm (or decline) the items on their phone. Returns the link."""
     if not order.is_editable:
         raise OrderNotEditable()
-    url = f"{settings.SITE_URL.rstrip('/')}/o/{links.make_token(order)}/"
+    _check_ready_to_confirm(order)
+    url = links.order_url(order)
     enqueue_sms(
         mobile=order.customer.mobile,
         kind="order_confirm_link",
@@ -549,17 +619,24 @@ def send_confirmation_link(*, by: AbstractBaseUser, order: RepairOrder, at: date
 
 @transaction.atomic
 def make_promise(*, by: AbstractBaseUser, order: RepairOrder, at: datetime) -> RepairOrder:
-    """Promise a time from the workshop's load: queued hours shared by the technicians, then this car's."""
+    """Promise a time from the workshop's load: queued hours shared by the technicians, then this car's.
+
+    A green-channel car goes first in the workshop (SD01), so only other green-channel work is ahead of it.
+    """
     policy = DeskPolicy.current()
     technicians = (
         policy.technicians_on_shift
+        or capacity.technicians_on_shift(timezone.localdate(at))
         or get_user_model().objects.filter(groups__name="technician", is_active=True).count()
     )
     technicians = max(technicians, 1)
     open_work = RepairItem.objects.filter(
         order__status__in=[OrderStatus.OPEN, OrderStatus.IN_PROGRESS],
     ).exclude(status__in=[ItemStatus.PASSED, ItemStatus.DECLINED])
-    queued = open_work.exclude(order=order).aggregate(h=Sum("labour_hours"))["h"] or Decimal("0")
+    ahead = open_work.exclude(order=order)
+    if order.is_green_channel:
+        ahead = ahead.filter(order__is_green_channel=True)
+    queued = ahead.aggregate(h=Sum("labour_hours"))["h"] or Decimal("0")
     own = open_work.filter(order=order).aggregate(h=Sum("labour_hours"))["h"] or Decimal("0")
     hours = queued / technicians + own
     promised = add_working_hours(at, hours, start=policy.workday_start, end=policy.workday_end)
@@ -673,7 +750,12 @@ def move_item(
     version: int | None = None,
     **fields,
 ) -> RepairItem:
-    """Move an item along its arrows (the workshop's assign, start, QC); the order follows its items."""
+    """Move an item along its arrows (the workshop's assign, start, QC); the order follows its items.
+
+    The order is locked first, as every change of its items does, so a move never crosses the
+    advisor removing the item or the customer declining it, and nothing moves on a closed order.
+    """
+    _lock_order(item.order)
     current = ItemStatus(item.status)
     if to not in RepairItem.TRANSITIONS[current]:
         raise TransitionNotAllowed(
@@ -771,10 +853,8 @@ def cancel(*, by: AbstractBaseUser, order: RepairOrder, reason: str, at: datetim
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
     if order.items.filter(~Q(status__in=[ItemStatus.PENDING, ItemStatus.DECLINED])).exists():
         raise TransitionNotAllowed(_("Work has started on this order: it cannot be cancelled."))
-    for line in PartLine.objects.filter(item__order=order, is_backordered=False).select_related("part"):
-        parts.return_stock(
-            by=by, part=line.part, quantity=line.quantity, at=at, reference=order.number, reason=_("Order cancelled")
-        )
+    for item in order.items.filter(status=ItemStatus.PENDING):
+        _release_parts(item, by=by, at=at, reason=_("Order cancelled"))
     return _move(order, OrderStatus.CANCELLED, at=at, by=by, cancelled_at=at, note=reason.strip())
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dealership.errors import TransitionNotAllowed
 from dealership.models import Vehicle
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
@@ -16,7 +17,6 @@ from service_desk.models import (
     AdvisorAway,
     Category,
     ClaimStatus,
-    DeferredWork,
     DeskPairing,
     EveningMeeting,
     Handover,
@@ -184,18 +184,26 @@ def open_claim(
 def update_claim(
     *, by: AbstractBaseUser, claim: InsuranceClaim, status: str, at: datetime, approved_amount=None, note: str = ""
 ) -> InsuranceClaim:
+    """Follow the claim along its states; the same state again only updates the amount and note."""
     if status not in ClaimStatus.values:
         raise ValidationError({"status": _("Unknown claim status.")})
+    claim = InsuranceClaim.objects.select_for_update().get(pk=claim.pk)
+    current = ClaimStatus(claim.status)
+    if status != current and status not in InsuranceClaim.TRANSITIONS[current]:
+        raise TransitionNotAllowed(
+            _("A claim that is “%(current)s” cannot become “%(next)s”.")
+            % {"current": current.label, "next": ClaimStatus(status).label}
+        )
     if approved_amount is not None and approved_amount < 0:
         raise ValidationError({"approved_amount": _("The amount cannot be negative.")})
+    if status in (ClaimStatus.APPROVED, ClaimStatus.PAID) and approved_amount is None:
+        approved_amount = claim.approved_amount
+        if approved_amount is None:
+            raise ValidationError({"approved_amount": _("Give the amount the insurer approved.")})
     claim.status, claim.approved_amount, claim.note, claim.updated_at = status, approved_amount, note.strip(), at
     claim._history_user = by
     claim.save()
     return claim
-
-
-def take_up_deferred(*, work: DeferredWork, at: datetime) -> None:
-    DeferredWork.objects.filter(pk=work.pk, taken_up_at__isnull=True).update(taken_up_at=at)
 
 
 def text_daily_report(*, at: datetime) -> int:

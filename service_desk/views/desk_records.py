@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealership.errors import DomainError
-from dealership.models import Role, Vehicle
+from dealership.models import Role
 from dealership.money import format_cny
 from dealership.permissions import has_role, role_required
 from service_desk import selectors, services
@@ -63,15 +63,11 @@ def appointment_create(request):
     form = AppointmentForm(request.POST or None)
     vehicle = None
     if request.method == "POST":
-        vehicle = Vehicle.objects.select_related("customer").filter(pk=request.POST.get("vehicle") or 0).first()
-        if form.is_valid():
+        valid = form.is_valid()
+        vehicle = form.cleaned_data.get("vehicle")  # shown again with the form when something else is wrong
+        if valid:
             try:
-                appointment = services.book_appointment(
-                    by=request.user,
-                    vehicle=vehicle,
-                    at=timezone.now(),
-                    **{k: v for k, v in form.cleaned_data.items() if k != "vehicle"},
-                )
+                appointment = services.book_appointment(by=request.user, at=timezone.now(), **form.cleaned_data)
             except (DomainError, ValidationError) as refused:
                 form.add_error(None, refused if isinstance(refused, ValidationError) else str(refused))
             else:
@@ -178,10 +174,7 @@ def complete_decision(request, pk: int):
 @require_POST
 def record_handover(request):
     def action(data):
-        vehicle = Vehicle.objects.select_related("customer").filter(pk=data.pop("vehicle")).first()
-        if vehicle is None:
-            raise ValidationError(_("Find the car by its plate first."))
-        services.record_handover(by=request.user, vehicle=vehicle, at=timezone.now(), **data)
+        services.record_handover(by=request.user, at=timezone.now(), **data)
 
     return _record(
         request, HandoverForm(request.POST), action, _("Handover recorded; the first-service reminder is scheduled.")

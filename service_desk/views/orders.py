@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealership.errors import DomainError
-from dealership.models import Role, Vehicle
+from dealership.models import Role
 from dealership.permissions import has_role, may_see_full_mobile, role_required
 from parts.services import OutOfStock
 from service_desk import links, selectors, services
@@ -90,25 +90,21 @@ def arrive(request):
             .first()
         )
     if request.method == "POST" and form.is_valid():
-        vehicle = Vehicle.objects.select_related("customer").filter(pk=form.cleaned_data["vehicle"]).first()
         booked = None
         if form.cleaned_data.get("appointment"):
             booked = Appointment.objects.filter(pk=form.cleaned_data["appointment"]).first()
-        if vehicle is None:
-            form.add_error(None, _("Find the car by its plate first."))
+        try:
+            order = services.receive_vehicle(
+                by=request.user,
+                vehicle=form.cleaned_data["vehicle"],
+                appointment=booked,
+                mileage_km=form.cleaned_data.get("mileage_km"),
+                at=timezone.now(),
+            )
+        except (DomainError, ValidationError) as refused:
+            form.add_error(None, _message(refused))
         else:
-            try:
-                order = services.receive_vehicle(
-                    by=request.user,
-                    vehicle=vehicle,
-                    appointment=booked,
-                    mileage_km=form.cleaned_data.get("mileage_km"),
-                    at=timezone.now(),
-                )
-            except (DomainError, ValidationError) as refused:
-                form.add_error(None, _message(refused))
-            else:
-                return redirect("order_detail", pk=order.pk)
+            return redirect("order_detail", pk=order.pk)
     return render(request, "service_desk/arrive.html", {"form": form, "appointment": appointment})
 
 
@@ -370,17 +366,7 @@ def take_up_deferred(request, pk: int, work_pk: int):
     work = get_object_or_404(DeferredWork, pk=work_pk, taken_up_at__isnull=True)
 
     def action(order):
-        if work.vehicle_id != order.vehicle_id:
-            raise DomainError(_("This work belongs to another car."))
-        services.add_item(
-            by=request.user,
-            order=order,
-            at=timezone.now(),
-            category=work.category,
-            description=work.description,
-            labour_operation=work.labour_operation,
-        )
-        services.take_up_deferred(work=work, at=timezone.now())
+        services.take_up_deferred(by=request.user, order=order, work=work, at=timezone.now())
 
     return _act(request, pk, action, _("Deferred work added."), anchor="#items")
 
@@ -472,7 +458,7 @@ def open_claim(request, pk: int):
 def print_order(request, pk: int):
     """SD12: the A4 work order the advisor goes through item by item at delivery."""
     order = _load(pk)
-    link = f"/o/{links.make_token(order)}/"
+    link = links.order_url(order, links.FOLLOW)
     return render(
         request,
         "service_desk/order_print.html",

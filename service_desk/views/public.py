@@ -21,6 +21,10 @@ def price_board(request):
     return response
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) < 12
+
+
 @login_not_required
 @never_cache
 def customer_order(request, token: str):
@@ -28,22 +32,29 @@ def customer_order(request, token: str):
     found = links.read_token(token)
     if found is None:
         raise Http404
-    order_pk, round_ = found
+    order_pk, round_, purpose = found
     try:
         order = selectors.order_detail(order_pk)
     except RepairOrder.DoesNotExist as missing:
         raise Http404 from missing
     confirmable = (
-        order.is_editable
+        purpose == links.CONFIRM
+        and order.is_editable
         and round_ == order.confirmation_round
         and order.items.filter(RepairItem.COUNTED, is_confirmed=False).exists()
     )
     error = ""
     if request.method == "POST" and confirmable:
-        declined = {int(pk) for pk in request.POST.getlist("decline") if pk.isdigit()}
+        declined = {int(pk) for pk in request.POST.getlist("decline") if _is_number(pk)}
+        version = request.POST.get("version", "")
         try:
             services.confirm(
-                order=order, signed_by=request.POST.get("signed_by", ""), declined=declined, at=timezone.now()
+                order=order,
+                signed_by=request.POST.get("signed_by", ""),
+                declined=declined,
+                at=timezone.now(),
+                # What the customer saw: if the advisor changed the order meanwhile, they see it again.
+                version=int(version) if _is_number(version) else -1,
             )
         except (DomainError, ValidationError) as refused:
             error = " ".join(getattr(refused, "messages", [str(refused)]))

@@ -9,15 +9,18 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from dealership.errors import TransitionNotAllowed
 from dealership.models import SmsMessage, SmsStatus, Staff
 from service_desk import selectors, services
-from service_desk.models import CareRule, Rating, RepairOrder
+from service_desk.models import CareRule, DeskPolicy, Handover, Rating, RepairOrder
 from tests.factories import (
     make_labour_operation,
     make_order,
+    make_part,
     make_user,
     make_vehicle,
     pass_all_items,
+    sign_reception,
 )
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -62,6 +65,21 @@ def test_sd01_green_channel_kinds_get_green_cards_numbered_per_day_and_a_dedicat
     ]
     assert quick.is_green_channel and not regular.is_green_channel
     assert quick.advisor == green_advisor
+
+
+def test_sd01_green_channel_visits_go_to_the_policys_dedicated_advisor(advisor):
+    green_advisor = make_user("advisor", name="李磊")
+    DeskPolicy.objects.update_or_create(pk=1, defaults={"green_channel_advisor": green_advisor})
+    tuesday = MONDAY + timedelta(days=1)
+
+    rework = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="rework", scheduled_at=tuesday, at=MONDAY
+    )
+    regular = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="regular", scheduled_at=tuesday, at=MONDAY
+    )
+
+    assert (rework.advisor, regular.advisor) == (green_advisor, advisor)
 
 
 def test_sd01_green_channel_comes_first_on_the_desk_and_the_order_carries_it(advisor):
@@ -180,6 +198,7 @@ def _settled(advisor, *, at, greeted_after_s, in_bay_after_s, category="maintena
     order = services.receive_vehicle(by=advisor, vehicle=make_vehicle(), at=at)
     services.record_greeting(by=advisor, order=order, at=at + timedelta(seconds=greeted_after_s))
     services.record_in_bay(by=advisor, order=order, at=at + timedelta(seconds=in_bay_after_s))
+    sign_reception(order, by=advisor, at=at)
     services.add_item(by=advisor, order=order, at=at, category=category, description="x", labour_price=Decimal(price))
     order.refresh_from_db()
     services.confirm(order=order, signed_by="张三", at=at)
@@ -273,6 +292,22 @@ def test_sd15_care_products_are_suggested_by_model_and_time_since_the_last_one(a
     assert due_soon == []
 
 
+def test_sd15_a_care_product_the_customer_declined_is_still_due(advisor):
+    fuel = make_labour_operation(code="YH02", name="燃油系统清洗", category="care_product")
+    CareRule.objects.create(labour_operation=fuel, interval_days=180, reason="每半年")
+    vehicle = make_vehicle()
+    last_visit = make_order(advisor=advisor, vehicle=vehicle, at=MONDAY - timedelta(days=30), items=1)
+    at = last_visit.arrived_at
+    offered = services.add_item(by=advisor, order=last_visit, at=at, category="care_product", labour_operation=fuel)
+    services.confirm(order=last_visit, signed_by="张三", declined={offered.pk}, at=at)
+    pass_all_items(last_visit, at=at)
+    services.settle(order=last_visit, rating=Rating.GOOD, at=at)
+
+    today = make_order(advisor=advisor, vehicle=vehicle, at=MONDAY, items=0)
+
+    assert [s["rule"].labour_operation.code for s in selectors.care_recommendations(today, at=MONDAY)] == ["YH02"]
+
+
 def test_sd15_a_suggestion_is_added_only_with_the_customers_consent(client_as):
     client = client_as("advisor")
     fuel = make_labour_operation(name="燃油系统清洗", category="care_product")
@@ -360,12 +395,24 @@ def test_sd19_an_insurance_claim_belongs_to_an_accident_order(advisor):
     claim = services.open_claim(
         by=advisor, order=accident, insurer="人保", claim_number="RDAA2026", specialist=specialist, at=MONDAY
     )
+    with pytest.raises(TransitionNotAllowed):  # not before the surveyor has seen the car
+        services.update_claim(by=specialist, claim=claim, status="approved", approved_amount=Decimal("1500"), at=MONDAY)
+    services.update_claim(by=specialist, claim=claim, status="surveyed", at=MONDAY + timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.update_claim(by=specialist, claim=claim, status="approved", at=MONDAY + timedelta(days=2))
     services.update_claim(
         by=specialist, claim=claim, status="approved", approved_amount=Decimal("1500.00"), at=MONDAY + timedelta(days=2)
     )
+    services.update_claim(by=specialist, claim=claim, status="paid", at=MONDAY + timedelta(days=9))
 
     claim.refresh_from_db()
-    assert (claim.status, claim.approved_amount) == ("approved", Decimal("1500.00"))
+    assert (claim.status, claim.approved_amount) == ("paid", Decimal("1500.00"))
+    assert [row.status for row in claim.history.order_by("history_date")] == [
+        "reported",
+        "surveyed",
+        "approved",
+        "paid",
+    ]
 
 
 # --- Pages -------------------------------------------------------------------------------------------------------
@@ -392,11 +439,17 @@ def test_desk_keeps_a_fixed_query_count_however_many_orders(client_as, django_as
 def test_order_page_keeps_a_fixed_query_count_however_many_items(client_as, django_assert_max_num_queries):
     client = client_as("advisor")
     order = make_order(advisor=client.user, items=12)
+    oil = make_part(name="机油", stock=100)
+    for item in order.items.all():
+        services.add_part_line(by=client.user, item=item, part=oil, quantity=1, at=timezone.now())
 
     with django_assert_max_num_queries(22):
         page = client.get(f"/desk/orders/{order.pk}/")
 
-    assert page.content.decode().count("order_remove_item") == 0 and page.status_code == 200
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count("机油") >= 12  # every item's part line
+    assert all(f"/desk/orders/{order.pk}/items/{item.pk}/remove/" in html for item in order.items.all())
 
 
 def test_a_refused_step_on_the_order_page_comes_back_as_a_message(client_as):
@@ -451,6 +504,12 @@ def test_repair_order_api_creates_with_items_confirms_and_checks_out(api_as):
         format="json",
     )
     early_checkout = api.post(f"/api/v1/repair-orders/{order_id}/checkout/", {"rating": "good"}, format="json")
+    unsigned = api.post(f"/api/v1/repair-orders/{order_id}/confirm/", {"signed_by": "张三"}, format="json")
+    reception = api.post(
+        f"/api/v1/repair-orders/{order_id}/reception/",
+        {"mileage_km": 18_250, "fuel_eighths": 5, "damage": "左后门划痕", "covers_fitted": True, "signed_by": "张三"},
+        format="json",
+    )
     confirmed = api.post(f"/api/v1/repair-orders/{order_id}/confirm/", {"signed_by": "张三"}, format="json")
 
     assert created.status_code == 201
@@ -458,6 +517,7 @@ def test_repair_order_api_creates_with_items_confirms_and_checks_out(api_as):
     assert added.json()["total"] == "300.00" and len(added.json()["items"]) == 2
     assert positional.status_code == 400 and "position" in positional.json()
     assert early_checkout.status_code == 409
+    assert unsigned.status_code == 409 and reception.status_code == 200
     assert confirmed.json()["confirmed_at"] is not None
 
     pass_all_items(RepairOrder.objects.get(pk=order_id))
@@ -496,6 +556,38 @@ def test_repair_order_api_refuses_a_stale_version_and_an_unknown_vehicle(api_as)
     assert unknown.status_code == 400 and "vehicle" in unknown.json()
 
 
+def test_repair_order_api_shows_parts_names_the_advisor_and_refuses_an_unknown_status(api_as):
+    manager = api_as("manager")
+    advisor = make_user("advisor", name="王芳")
+    oil = make_part(name="机油", stock=10, retail_price=Decimal("60.00"))
+
+    unnamed = manager.post("/api/v1/repair-orders/", {"vehicle": make_vehicle().pk}, format="json")
+    created = manager.post(
+        "/api/v1/repair-orders/",
+        {
+            "vehicle": make_vehicle().pk,
+            "advisor": advisor.pk,
+            "items": [
+                {
+                    "category": "maintenance",
+                    "description": "更换机油",
+                    "labour_price": "80.00",
+                    "parts": [{"part": oil.pk, "quantity": 4}],
+                }
+            ],
+        },
+        format="json",
+    )
+    unknown_status = manager.get("/api/v1/repair-orders/", {"status": "finished"})
+
+    assert unnamed.status_code == 400 and "advisor" in unnamed.json()
+    assert created.status_code == 201 and created.json()["advisor"] == advisor.pk
+    assert created.json()["items"][0]["parts"] == [
+        {"part": oil.pk, "quantity": 4, "amount": "240.00", "waiting_for_part": False}
+    ]
+    assert unknown_status.status_code == 400
+
+
 def test_appointments_api_books_with_a_card(api_as):
     api = api_as("callcentre")
     vehicle = make_vehicle()
@@ -515,3 +607,34 @@ def test_appointments_api_books_with_a_card(api_as):
     body = booked.json()
     assert booked.status_code == 201, body
     assert body["green_channel"] is True and body["card_number"] == "G001" and body["customer"] == vehicle.customer_id
+
+
+def test_an_appointment_for_a_car_that_does_not_exist_is_refused_with_a_message(client_as):
+    client = client_as("advisor")
+
+    response = client.post(
+        "/desk/appointments/new/", {"vehicle": "abc", "kind": "regular", "scheduled_at": "2030-01-01T09:00"}
+    )
+
+    assert response.status_code == 200 and "请先按车牌查找车辆" in response.content.decode()
+
+
+def test_sd18_handover_form_on_the_records_page(client, advisor):
+    vehicle = make_vehicle(plate="豫P55555")
+    care = make_user("callcentre")
+    client.force_login(advisor)
+    form = {
+        "handed_over_on": "2026-11-23",
+        "sales_person": "赵敏",
+        "advisor": advisor.pk,
+        "care_agent": care.pk,
+        "first_service_on": "2027-05-23",
+        "first_service_km": 5000,
+    }
+
+    unknown_car = client.post("/desk/records/handover/", form | {"vehicle": "999999"}, follow=True)
+    recorded = client.post("/desk/records/handover/", form | {"vehicle": vehicle.pk}, follow=True)
+
+    assert "请先按车牌查找车辆" in unknown_car.content.decode()
+    assert "交接已登记" in recorded.content.decode()
+    assert Handover.objects.get().vehicle == vehicle

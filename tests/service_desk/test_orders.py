@@ -1,5 +1,6 @@
 """SD03-SD13: a work order from arrival to delivery."""
 
+import re
 import zoneinfo
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -9,6 +10,8 @@ from django.core.exceptions import ValidationError
 
 from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
 from dealership.models import SmsMessage
+from parts import services as parts
+from parts.models import Backorder
 from service_desk import links, services, signals
 from service_desk.models import (
     DeferredWork,
@@ -26,6 +29,7 @@ from tests.factories import (
     make_vehicle,
     pass_all_items,
 )
+from workshop.models import Shift
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -171,10 +175,8 @@ def test_a_part_out_of_stock_can_be_backordered_for_the_order_and_fitted_when_it
         by=advisor, item=item, part=mirror, quantity=1, at=NINE, expected_on=NINE.date() + timedelta(days=3)
     )
     backorder = mirror.backorders.get()
-    from parts import services as parts
 
     parts.mark_arrived(by=make_user("parts"), backorder=backorder, at=NINE + timedelta(days=2))
-    services.fit_arrived_part(backorder=backorder, at=NINE + timedelta(days=2))
 
     line.refresh_from_db()
     mirror.refresh_from_db()
@@ -182,6 +184,82 @@ def test_a_part_out_of_stock_can_be_backordered_for_the_order_and_fitted_when_it
     assert not line.is_backordered
     assert mirror.stock_on_hand == 0  # in for the backorder, out to the car
     assert "外后视镜" in order.events.latest("pk").note
+
+
+def test_an_arrived_part_is_fitted_only_to_the_line_that_waits_for_that_backorder(advisor):
+    order = make_order(advisor=advisor, at=NINE, items=2)
+    left, right = order.items.order_by("pk")
+    mirror = make_part(name="外后视镜", stock=0)
+    expected = NINE.date() + timedelta(days=3)
+    first = services.backorder_part(by=advisor, item=left, part=mirror, quantity=1, at=NINE, expected_on=expected)
+    second = services.backorder_part(by=advisor, item=right, part=mirror, quantity=1, at=NINE, expected_on=expected)
+
+    parts.mark_arrived(by=make_user("parts"), backorder=first.backorder, at=NINE + timedelta(days=1))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.is_backordered, second.is_backordered) == (False, True)
+
+
+def test_declining_or_removing_an_item_gives_back_its_parts_and_cancels_its_backorder(advisor):
+    order = make_order(advisor=advisor, at=NINE, items=3)
+    kept, declined, removed = order.items.order_by("pk")
+    oil = make_part(name="机油", stock=5)
+    mirror = make_part(name="外后视镜", stock=0)
+    expected = NINE.date() + timedelta(days=3)
+    services.add_part_line(by=advisor, item=declined, part=oil, quantity=4, at=NINE)
+    waiting = services.backorder_part(by=advisor, item=declined, part=mirror, quantity=1, at=NINE, expected_on=expected)
+    for_removed = services.backorder_part(
+        by=advisor, item=removed, part=mirror, quantity=1, at=NINE, expected_on=expected
+    )
+
+    services.remove_item(by=advisor, item=removed, at=NINE)
+    services.confirm(order=order, signed_by="张三", declined={declined.pk}, by=advisor, at=NINE)
+
+    oil.refresh_from_db()
+    statuses = set(
+        Backorder.objects.filter(pk__in=[waiting.backorder_id, for_removed.backorder_id]).values_list(
+            "status", flat=True
+        )
+    )
+    assert oil.stock_on_hand == 5 and statuses == {"cancelled"}
+    assert order.items.get(pk=kept.pk).is_confirmed
+
+
+def test_no_part_is_added_to_an_item_that_passed_qc_or_was_declined(advisor):
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+    pass_all_items(order, at=NINE)
+    item = order.items.get()
+
+    with pytest.raises(TransitionNotAllowed):
+        services.add_part_line(by=advisor, item=item, part=make_part(stock=3), quantity=1, at=NINE)
+
+
+def test_removing_the_only_unfinished_item_makes_the_car_ready(advisor):
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+    pass_all_items(order, at=NINE)
+    extra = services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", description="检查异响", labour_price=Decimal("0")
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.IN_PROGRESS
+
+    services.remove_item(by=advisor, item=extra, at=NINE)
+
+    order.refresh_from_db()
+    assert order.status == OrderStatus.READY
+
+
+def test_the_workshop_cannot_move_an_item_of_a_cancelled_order(advisor):
+    order = make_order(advisor=advisor, at=NINE, confirmed=True)
+    item = order.items.get()
+    services.cancel(by=advisor, order=order, reason="客户改天再来", at=NINE)
+
+    with pytest.raises(DomainError):
+        services.move_item(item=item, to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
+
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING
 
 
 # --- SD09 confirmation ------------------------------------------------------------------------------
@@ -253,7 +331,7 @@ def test_sd09_customer_confirms_by_link_and_declined_work_is_kept_for_next_visit
     path = url.split("127.0.0.1:8000", 1)[-1]
 
     page = client.get(path)
-    client.post(path, {"signed_by": "张三", "decline": [decline.pk]})
+    client.post(path, {"signed_by": "张三", "decline": [decline.pk], "version": version_on(page)})
 
     order.refresh_from_db()
     decline.refresh_from_db()
@@ -262,6 +340,42 @@ def test_sd09_customer_confirms_by_link_and_declined_work_is_kept_for_next_visit
     assert order.confirmed_by == "张三" and decline.status == ItemStatus.DECLINED
     assert order.total == keep.labour_price
     assert DeferredWork.objects.get(vehicle=order.vehicle).description == str(decline)
+
+
+def version_on(page) -> str:
+    return re.search(r'name="version" value="(\d+)"', page.content.decode()).group(1)
+
+
+def test_sd09_the_customer_cannot_confirm_a_total_that_changed_while_they_read_it(client, advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    path = services.send_confirmation_link(by=advisor, order=order, at=NINE).split("127.0.0.1:8000", 1)[-1]
+    page = client.get(path)
+    services.add_item(
+        by=advisor, order=order, at=NINE, category="minor_repair", description="更换雨刮片", labour_price=Decimal("80")
+    )
+
+    stale = client.post(path, {"signed_by": "张三", "version": version_on(page)})
+    fresh = client.post(path, {"signed_by": "张三", "version": version_on(stale)})
+
+    assert "其他人刚刚修改了这条记录" in stale.content.decode() and "更换雨刮片" in stale.content.decode()
+    assert fresh.status_code == 302
+    order.refresh_from_db()
+    assert order.confirmed_by == "张三" and order.items.filter(is_confirmed=True).count() == 2
+
+
+def test_sd09_the_link_on_the_printed_order_only_follows_the_work(client, advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    client.force_login(advisor)
+    printed = client.get(f"/desk/orders/{order.pk}/print/").content.decode()
+    client.logout()
+    path = re.search(r"http://127\.0\.0\.1:8000(/o/[^<\s]+/)", printed).group(1)
+
+    client_page = client.get(path)
+    attempt = client.post(path, {"signed_by": "路人", "version": order.version})
+
+    order.refresh_from_db()
+    assert "我确认" not in client_page.content.decode() and order.items.get().status == ItemStatus.PENDING
+    assert order.confirmed_at is None and attempt.status_code == 200
 
 
 def test_sd09_a_tampered_or_outdated_link_shows_nothing(client, advisor):
@@ -297,7 +411,36 @@ def test_sd10_promise_counts_the_workshop_queue_and_shows_how(advisor):
     order.refresh_from_db()
     # 6 h queued / 2 technicians + 1.5 h = 4.5 h: 2 h today until 18:00, 2.5 h tomorrow from 08:30
     assert order.promised_at == datetime(2026, 11, 27, 11, 0, tzinfo=SHANGHAI)
-    assert "6.0" in order.promise_basis and "2" in order.promise_basis and "4.5" in order.promise_basis
+    assert order.promise_basis.startswith("排队工时 6.0 小时 ÷ 技师 2 人 + 本车 1.5 小时 = 车间工作时间 4.5 小时")
+
+
+def test_sd01_sd10_a_green_channel_car_is_promised_with_only_green_work_ahead_of_it(advisor):
+    DeskPolicy.objects.update_or_create(pk=1, defaults={"workday_start": time(8, 30), "workday_end": time(18, 0)})
+    for technician in [make_user("technician"), make_user("technician")]:
+        Shift.objects.create(day=NINE.date(), technician=technician)
+    make_user("technician")  # not on today's shift
+    busy = make_order(advisor=advisor, at=NINE)
+    busy.items.update(labour_hours=Decimal("6"))
+    appointment = services.book_appointment(
+        by=advisor, vehicle=make_vehicle(), kind="quick_maintenance", scheduled_at=NINE, at=NINE - timedelta(days=1)
+    )
+    green = services.receive_vehicle(by=advisor, vehicle=appointment.vehicle, appointment=appointment, at=NINE)
+    services.add_item(
+        by=advisor, order=green, at=NINE, category="maintenance", labour_operation=make_labour_operation()
+    )
+    green.items.update(labour_hours=Decimal("1"))
+    regular = make_order(advisor=advisor, at=NINE)
+    regular.items.update(labour_hours=Decimal("1"))
+
+    services.make_promise(by=advisor, order=green, at=NINE)
+    services.make_promise(by=advisor, order=regular, at=NINE)
+
+    green.refresh_from_db()
+    regular.refresh_from_db()
+    assert green.promised_at == NINE + timedelta(hours=1)  # nothing green ahead: its own hour
+    # 6 h + the green car's 1 h ahead, shared by the 2 on shift, then its own hour
+    assert regular.promised_at == NINE + timedelta(hours=4.5)
+    assert "÷ 技师 2 人" in regular.promise_basis
 
 
 def test_sd10_an_overrun_is_recorded_and_the_advisor_tells_the_customer(advisor):
@@ -435,3 +578,31 @@ def test_declined_items_do_not_count_toward_ready(advisor):
     order.refresh_from_db()
     assert order.status == OrderStatus.READY
     assert RepairItem.objects.get(pk=declined.pk).status == ItemStatus.DECLINED
+
+
+def test_junk_in_the_customers_link_form_is_refused_without_an_error_page(client, advisor):
+    order = make_order(advisor=advisor, at=NINE)
+    path = f"/o/{links.make_token(order)}/"
+
+    response = client.post(path, {"signed_by": "张三", "decline": ["²", "abc"], "version": "¹"})
+
+    order.refresh_from_db()
+    assert response.status_code == 200 and order.confirmed_at is None
+
+
+def test_free_text_work_carries_the_flat_rate_hours_the_advisor_gives(client, advisor):
+    order = make_order(advisor=advisor, at=NINE, items=0)
+    client.force_login(advisor)
+
+    client.post(
+        f"/desk/orders/{order.pk}/items/",
+        {"category": "minor_repair", "description": "检查右前轮异响", "labour_price": "50", "labour_hours": "1.5"},
+    )
+    too_long = client.post(
+        f"/desk/orders/{order.pk}/items/",
+        {"category": "minor_repair", "description": "大修", "labour_price": "50", "labour_hours": "120"},
+        follow=True,
+    )
+
+    assert list(order.items.values_list("description", "labour_hours")) == [("检查右前轮异响", Decimal("1.50"))]
+    assert too_long.status_code == 200

@@ -12,7 +12,14 @@ from dealership.models import SmsMessage, Staff, Team
 from service_desk import selectors as desk_selectors
 from service_desk import services as desk
 from service_desk.models import ItemStatus, OrderStatus, Rating
-from tests.factories import make_labour_operation, make_order, make_user, make_vehicle, pass_all_items
+from tests.factories import (
+    make_labour_operation,
+    make_order,
+    make_user,
+    make_vehicle,
+    pass_all_items,
+    sign_reception,
+)
 from workshop import selectors, services
 from workshop.models import LeaderAssessment, Rework, Shift, SixSArea, TechnicalGroupMember, WorkshopPolicy
 
@@ -97,6 +104,7 @@ def test_ws01_board_puts_green_channel_and_late_cars_first(crew):
     green_order = desk.receive_vehicle(
         by=crew["advisor"], vehicle=appointment.vehicle, appointment=appointment, at=NINE
     )
+    sign_reception(green_order, by=crew["advisor"], at=NINE)
     desk.add_item(
         by=crew["advisor"],
         order=green_order,
