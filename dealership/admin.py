@@ -53,7 +53,9 @@ class StaffUserAdmin(UserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "leader", "created_at"]
+    list_select_related = ["leader__staff"]
+    autocomplete_fields = ["leader"]
     search_fields = ["name"]
 
 

@@ -6,6 +6,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Dates people can mean: a typed or bookmarked year outside this range is a mistake, not a report.
+YEARS = range(2000, 2101)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -25,6 +28,17 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 def parse_month(value: str | None, *, default: date) -> date:
     """'2026-11' → date(2026, 11, 1); anything else → the month holding `default`."""
     match = _MONTH.match(value or "")
-    if match and 1 <= int(match[2]) <= 12:
+    if match and int(match[1]) in YEARS and 1 <= int(match[2]) <= 12:
         return date(int(match[1]), int(match[2]), 1)
     return default.replace(day=1)
+
+
+def parse_day(value: str | None, *, default: date | None) -> date | None:
+    """'2026-11-26' → that day; a malformed or impossible date (2026-02-30) → `default`."""
+    match = _DAY.match(value or "")
+    if match and int(match[1]) in YEARS:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    return default

@@ -31,6 +31,15 @@ class Team(models.Model):
     """A front-desk pair, a workshop team or the call-centre group."""
 
     name = models.CharField(_("team name"), max_length=50, unique=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name=_("team leader"),
+        help_text=_("Workshop teams: the leader assessed each quarter on the team's results (WS08)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

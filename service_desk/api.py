@@ -3,7 +3,6 @@
 from django.db import transaction
 from django.urls import path
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from dealership.clock import parse_day
 from dealership.models import Role, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles, has_role, staff_with_role
 from parts.models import Part
@@ -96,7 +96,7 @@ class AppointmentViewSet(
         appointments = Appointment.objects.order_by("-is_green_channel", "scheduled_at", "pk")
         day = self.request.query_params.get("day")
         if day:
-            parsed = parse_date(day)
+            parsed = parse_day(day, default=None)
             if parsed is None:
                 raise ValidationError({"day": [_("Use YYYY-MM-DD.")]})
             appointments = appointments.filter(scheduled_on=parsed)
@@ -371,7 +371,7 @@ class DailyOutputView(APIView):
         ),
     )
     def get(self, request):
-        day = parse_date(request.query_params.get("date", ""))
+        day = parse_day(request.query_params.get("date"), default=None)
         if day is None:
             raise ValidationError({"date": [_("Use YYYY-MM-DD.")]})
         rows = selectors.daily_output(day)

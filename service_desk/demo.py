@@ -72,7 +72,9 @@ def seed(rng: random.Random) -> str:
     busy = set(RepairOrder.objects.filter(status__in=RepairOrder.EDITABLE).values_list("vehicle_id", flat=True))
     vehicles = [v for v in Vehicle.objects.select_related("customer").order_by("pk")[40:400] if v.pk not in busy]
     rng.shuffle(vehicles)
-    history = _history(rng, vehicles[:120], advisors, technicians, operations, now)
+    # The past four weeks in detail, and thinner back over two quarters for the quarterly figures.
+    history = _history(rng, vehicles[:120], advisors, technicians, operations, now, days=(1, 28))
+    history += _history(rng, vehicles[170:320], advisors, technicians, operations, now, days=(29, 200))
     today = _today(rng, vehicles[120:150], advisors, technicians, operations, now)
     booked = _appointments(rng, vehicles[150:170], advisors, now)
     return (
@@ -118,11 +120,11 @@ def _walkaround(rng, order, advisor, at) -> None:
     )
 
 
-def _history(rng, vehicles, advisors, technicians, operations, now) -> int:
+def _history(rng, vehicles, advisors, technicians, operations, now, *, days: tuple[int, int]) -> int:
     count = 0
     for index, vehicle in enumerate(vehicles):
         advisor = advisors[index % len(advisors)]
-        arrived = now - timedelta(days=rng.randint(1, 28), hours=rng.randint(0, 6), minutes=rng.randint(0, 59))
+        arrived = now - timedelta(days=rng.randint(*days), hours=rng.randint(0, 6), minutes=rng.randint(0, 59))
         arrived = arrived.replace(hour=rng.randint(1, 7))  # 09:00-15:59 Shanghai time
         order = services.receive_vehicle(by=advisor, vehicle=vehicle, at=arrived)
         services.record_greeting(by=advisor, order=order, at=arrived + timedelta(seconds=rng.choice([2, 3, 4, 6, 9])))
@@ -152,15 +154,28 @@ def _history(rng, vehicles, advisors, technicians, operations, now) -> int:
     return count
 
 
+def _arrival(rng, stage: int, now):
+    """When a car in the building arrived: just now at the desk, a little earlier when its items
+    wait for the customer, else earlier in the working day (yesterday afternoon before 10:30)."""
+    if stage == 0:
+        return now - timedelta(minutes=rng.randint(1, 8))
+    if stage == 1:
+        return now - timedelta(minutes=rng.randint(12, 40))
+    local = timezone.localtime(now)
+    if local.hour * 60 + local.minute >= 10 * 60 + 30:
+        opening = local.replace(hour=8, minute=30, second=0, microsecond=0)
+        return opening + (now - timedelta(minutes=50) - opening) * rng.random()
+    return (local - timedelta(days=1)).replace(hour=13, minute=0, second=0, microsecond=0) + timedelta(
+        minutes=rng.randint(0, 240)
+    )
+
+
 def _today(rng, vehicles, advisors, technicians, operations, now) -> int:
-    start = timezone.localtime(now).replace(hour=8, minute=40, second=0, microsecond=0)
-    if start > now:
-        start = now - timedelta(hours=1)
     for index, vehicle in enumerate(vehicles):
         advisor = advisors[index % len(advisors)]
-        arrived = min(start + timedelta(minutes=12 * index), now - timedelta(minutes=2))
-        order = services.receive_vehicle(by=advisor, vehicle=vehicle, at=arrived)
         stage = index % 6
+        arrived = _arrival(rng, stage, now)
+        order = services.receive_vehicle(by=advisor, vehicle=vehicle, at=arrived)
         if stage == 0:
             continue  # just arrived: waiting on the desk with its timer running
         services.record_greeting(by=advisor, order=order, at=arrived + timedelta(seconds=4))

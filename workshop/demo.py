@@ -1,5 +1,6 @@
-"""Demo workshop: shifts, the technical group, 6S areas, clock and QC records behind the demo orders,
-a few reworks, an escalation with its library case, and team-leader assessments."""
+"""Demo workshop: shifts, the technical group, team leaders, 6S areas, clock and QC records behind
+the demo orders, a few reworks, an escalation with its library case, and team-leader assessments
+computed from those records."""
 
 import random
 from datetime import timedelta
@@ -8,11 +9,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from dealership.models import Team
 from service_desk.models import ItemStatus, RepairItem
 from workshop import services
 from workshop.models import (
+    SIX_S,
     ClockEntry,
-    LeaderAssessment,
+    PauseReason,
     QcSign,
     Rework,
     Shift,
@@ -36,17 +39,31 @@ def seed(rng: random.Random) -> str:
     for name in ("chenqiang", "zhaogang", "wuhao"):
         if name in users:
             TechnicalGroupMember.objects.create(user=users[name])
-    for days_back in range(0, 40):
+    for days_back in range(0, 200):
         day = today - timedelta(days=days_back)
         if day.weekday() == 6 and days_back:
             continue
         Shift.objects.bulk_create([Shift(day=day, technician=person, hours=Decimal("8")) for person in technicians])
+    for team, leader in (("机修一组", "zhaogang"), ("机修二组", "wuhao"), ("钣喷组", "sunliang")):
+        Team.objects.filter(name=team).update(leader=users.get(leader))
     foreman = users.get("chenqiang")
     for area, leader in (("机修工位区", "zhaogang"), ("钣喷车间", "sunliang"), ("配件仓库", "wuhao")):
-        SixSArea.objects.create(name=area, first_responsible=foreman, second_responsible=users[leader])
+        checked = SixSArea.objects.create(name=area, first_responsible=foreman, second_responsible=users[leader])
+        for weeks_back in range(1, 5):  # the last four weeks, checked on Fridays
+            monday = today - timedelta(days=today.weekday(), weeks=weeks_back)
+            misses = {"seiso", "safety"} if rng.random() < 0.3 else set()
+            services.record_six_s(
+                by=foreman,
+                area=checked,
+                week_of=monday,
+                results={key: key not in misses for key in SIX_S},
+                notes="地面有油渍，灭火器过期" if misses else "",
+                at=now - timedelta(days=today.weekday() + 7 * weeks_back - 4),
+            )
     reworks = _history(rng, technicians, users, now)
+    _in_progress(now)
     _escalation(users, now)
-    _assessments(users, foreman, today, now)
+    _assessments(users, users.get("songjianguo") or foreman, today, now)
     return (
         f"Workshop: shifts for {len(technicians)} technicians, clock and QC records, {reworks} reworks, "
         f"an escalation with its library case."
@@ -57,14 +74,16 @@ def _history(rng, technicians, users, now) -> int:
     inspector = users.get("guoming") or users.get("chenqiang")
     passed = RepairItem.objects.filter(status=ItemStatus.PASSED, technician__isnull=False).select_related("order")
     entries, signs, reworks = [], [], []
+    latest = now - timedelta(minutes=20)  # nothing in the records happens later than now
     for item in passed:
         started = item.order.in_bay_at or item.order.arrived_at
         started += timedelta(minutes=rng.randint(5, 40))
         actual = max(item.labour_hours, Decimal("0.3")) * Decimal(str(rng.uniform(0.7, 1.3)))
-        ended = started + timedelta(hours=float(actual))
+        ended = min(started + timedelta(hours=float(actual)), latest)
+        started = min(started, ended - timedelta(minutes=15))
         entries.append(ClockEntry(item=item, technician=item.technician, started_at=started, ended_at=ended))
         cycle = 1
-        if rng.random() < 0.06:
+        if rng.random() < 0.03:
             reworks.append(
                 Rework(
                     item=item,
@@ -92,6 +111,30 @@ def _history(rng, technicians, users, now) -> int:
     QcSign.objects.bulk_create(signs)
     Rework.objects.bulk_create(reworks)
     return len(reworks)
+
+
+def _in_progress(now) -> None:
+    """Jobs in progress: each technician's latest one has its clock running, the others wait for parts."""
+    running = set()
+    entries = []
+    jobs = RepairItem.objects.filter(status=ItemStatus.IN_PROGRESS, technician__isnull=False).select_related("order")
+    for item in jobs.order_by("-order__arrived_at"):
+        started = min((item.order.in_bay_at or item.order.arrived_at) + timedelta(minutes=30), now)
+        if item.technician_id in running:
+            paused = min(started + timedelta(minutes=25), now)
+            entries.append(
+                ClockEntry(
+                    item=item,
+                    technician_id=item.technician_id,
+                    started_at=started,
+                    ended_at=paused,
+                    pause_reason=PauseReason.WAITING_FOR_PARTS,
+                )
+            )
+        else:
+            running.add(item.technician_id)
+            entries.append(ClockEntry(item=item, technician_id=item.technician_id, started_at=started))
+    ClockEntry.objects.bulk_create(entries)
 
 
 def _escalation(users, now) -> None:
@@ -127,28 +170,19 @@ def _escalation(users, now) -> None:
     )
 
 
-def _assessments(users, foreman, today, now) -> None:
-    this_quarter = (today.month - 1) // 3 + 1
+def _assessments(users, manager, today, now) -> None:
+    """The last two finished quarters, figures from the records above; the skill scores are the manager's."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
     quarters = []
-    year, quarter = today.year, this_quarter
     for _back in range(2):
         quarter -= 1
         if quarter == 0:
             year, quarter = year - 1, 4
         quarters.append((year, quarter))
-    for leader, scores in (("zhaogang", (88, 91)), ("wuhao", (72, 76)), ("sunliang", (85, 70))):
+    for leader, scores in (("zhaogang", (91, 88)), ("wuhao", (76, 72)), ("sunliang", (70, 85))):
         if leader not in users:
             continue
         for (year, quarter), score in zip(quarters, scores, strict=True):
-            LeaderAssessment.objects.create(
-                leader=users[leader],
-                year=year,
-                quarter=quarter,
-                skill_score=score,
-                output_hours=Decimal("420.5"),
-                internal_rework_percent=Decimal("3.2"),
-                external_rework_percent=Decimal("0.8"),
-                meets_standard=score >= 80,
-                assessed_by=foreman,
-                assessed_at=now,
+            services.assess_leader(
+                by=manager, leader=users[leader], year=year, quarter=quarter, skill_score=score, at=now
             )

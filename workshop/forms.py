@@ -3,7 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from service_desk.forms import StaffChoiceField
-from workshop.models import SIX_S, FaultKind, PauseReason, QcResult, QcStage, SixSArea
+from workshop.models import QC_CHECKLIST, SIX_S, FaultKind, PauseReason, QcResult, QcStage, SixSArea
+from workshop.selectors import team_leaders
 
 SIX_S_LABELS = {
     "seiri": _("Sort (整理)"),
@@ -13,13 +14,6 @@ SIX_S_LABELS = {
     "shitsuke": _("Sustain (素养)"),
     "safety": _("Safety (安全)"),
 }
-QC_CHECKLIST = [
-    ("work_done", _("Every requested operation done")),
-    ("torque", _("Fasteners tightened to torque")),
-    ("fluids", _("Fluid levels and leaks checked")),
-    ("road_test", _("Road test or function test passed")),
-    ("clean", _("Car clean, covers removed, no tools left")),
-]
 
 
 def technician_choices():
@@ -51,6 +45,12 @@ class QcForm(forms.Form):
         super().__init__(*args, **kwargs)
         for key, label in QC_CHECKLIST:
             self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("result") == QcResult.PASS and not all(self.checklist().values()):
+            raise forms.ValidationError(_("A pass is signed only with every check ticked; otherwise sign a fail."))
+        return cleaned
 
     def checklist(self) -> dict:
         return {key: bool(self.cleaned_data.get(f"check_{key}")) for key, _label in QC_CHECKLIST}
@@ -96,7 +96,11 @@ class ComebackForm(forms.Form):
 
 class SixSForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Area"), queryset=SixSArea.objects.order_by("name"))
-    week_of = forms.DateField(label=_("Week of"), widget=forms.DateInput(attrs={"type": "date"}))
+    week_of = forms.DateField(
+        label=_("Week of"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Any day of the week; it is filed under that week's Monday."),
+    )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -106,14 +110,7 @@ class SixSForm(forms.Form):
 
 
 class AssessmentForm(forms.Form):
-    leader = StaffChoiceField(
-        label=_("Team leader"),
-        queryset=get_user_model()
-        .objects.filter(groups__name__in=["technician", "foreman"], is_active=True)
-        .distinct()
-        .select_related("staff")
-        .order_by("staff__name"),
-    )
+    leader = StaffChoiceField(label=_("Team leader"), queryset=team_leaders())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in range(1, 5)])
     skill_score = forms.IntegerField(label=_("Skill score (0-100)"), min_value=0, max_value=100)

@@ -124,6 +124,10 @@ class ClockEntry(models.Model):
         constraints = [
             # One running clock per item: a second start while one runs is refused by the database too.
             models.UniqueConstraint(fields=["item"], condition=Q(ended_at__isnull=True), name="one_running_clock"),
+            # A technician works on one job at a time: starting another pauses the first.
+            models.UniqueConstraint(
+                fields=["technician"], condition=Q(ended_at__isnull=True), name="one_running_clock_per_technician"
+            ),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
                 name="clock_ends_after_start",
@@ -148,6 +152,16 @@ class QcResult(models.TextChoices):
     FAIL = "fail", _("Fail")
 
 
+# What the signer confirms before a pass; the signature keeps which boxes were ticked.
+QC_CHECKLIST = [
+    ("work_done", _("Every requested operation done")),
+    ("torque", _("Fasteners tightened to torque")),
+    ("fluids", _("Fluid levels and leaks checked")),
+    ("road_test", _("Road test or function test passed")),
+    ("clean", _("Car clean, covers removed, no tools left")),
+]
+
+
 class QcSign(models.Model):
     """One QC stage signed for an item (WS02): who, when, pass or fail, the checklist."""
 
@@ -169,6 +183,11 @@ class QcSign(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.stage} {self.result}"
+
+    @property
+    def checked(self) -> list[str]:
+        """The checklist items the signer ticked, by their labels."""
+        return [str(label) for key, label in QC_CHECKLIST if self.checklist.get(key)]
 
 
 class ReworkKind(models.TextChoices):

@@ -15,6 +15,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Window,
 )
@@ -24,12 +25,16 @@ from django.utils import timezone
 from dealership.clock import day_bounds, month_bounds
 from service_desk.models import CustomerQuestion, ItemStatus, OrderStatus, RepairItem
 from workshop.models import (
+    QC_ORDER,
     ClockEntry,
     Escalation,
     EscalationStatus,
     LeaderAssessment,
     LibraryCase,
+    PauseReason,
+    QcResult,
     QcSign,
+    QcStage,
     Rework,
     ReworkKind,
     Shift,
@@ -60,14 +65,16 @@ def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
         .exclude(status=ItemStatus.PASSED, updated_at__lt=start_of_day)
         .filter(Q(is_confirmed=True) | ~Q(status=ItemStatus.PENDING))
     )
-    if technician is not None:
-        on_board = on_board.filter(technician=technician)
+    if technician is not None:  # "my jobs": what is still to do
+        on_board = on_board.filter(technician=technician).exclude(status=ItemStatus.PASSED)
     counts = dict(on_board.values_list("status").annotate(Count("pk")).order_by())
     first = [F("order__is_green_channel").desc(), F("order__promised_at").asc(nulls_last=True), "pk"]
     # The first cards of every column in one query: rank within the column, keep the top ones.
+    last_pause = ClockEntry.objects.filter(item=OuterRef("pk"), ended_at__isnull=False).order_by("-ended_at")
     cards = (
         on_board.annotate(place=Window(RowNumber(), partition_by=[F("status")], order_by=first))
         .filter(place__lte=CARDS_PER_COLUMN)
+        .annotate(paused_for=Subquery(last_pause.values("pause_reason")[:1]))
         .select_related("order__vehicle", "technician__staff")
         .order_by(*first)
         .prefetch_related(
@@ -82,11 +89,18 @@ def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
                 queryset=CustomerQuestion.objects.filter(answered_at__isnull=True),
                 to_attr="open_questions",
             ),
+            Prefetch(
+                "qc_signs",
+                queryset=QcSign.objects.filter(item__status=ItemStatus.QC).order_by("cycle", "pk"),
+                to_attr="signs",
+            ),
         )
     )
     by_status: dict = {status: [] for status in COLUMNS}
     for card in cards:
         card.is_late = card.order.promised_at is not None and card.order.promised_at < at
+        card.pause_label = PauseReason(card.paused_for).label if card.paused_for and not card.running else ""
+        card.qc_stage = _stage_waiting(card.signs) if card.status == ItemStatus.QC else None
         by_status[ItemStatus(card.status)].append(card)
     return {
         "columns": [
@@ -94,6 +108,14 @@ def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
             for status, column in by_status.items()
         ]
     }
+
+
+def _stage_waiting(signs: list[QcSign]) -> QcStage:
+    """The QC stage a job in QC waits for, from its signatures in order: after a fail, the self-check."""
+    if not signs or signs[-1].result == QcResult.FAIL:
+        return QC_ORDER[0]
+    done = {sign.stage for sign in signs if sign.cycle == signs[-1].cycle}
+    return next(stage for stage in QC_ORDER if stage not in done)
 
 
 def technicians_on_shift(day: date) -> int:
@@ -105,12 +127,23 @@ def on_shift(day: date) -> list[Shift]:
 
 
 def technicians(on_shift_day: date | None = None) -> QuerySet:
-    """Active technicians by team; given a day, those on shift that day come first (`is_on_shift`)."""
+    """Active technicians by team; given a day, those on shift that day come first (`is_on_shift`),
+    each with the number of jobs on their hands (`open_jobs`: dispatched, in progress or in rework)."""
     people = get_user_model().objects.filter(groups__name="technician", is_active=True).select_related("staff__team")
     if on_shift_day is None:
         return people.order_by("staff__team__name", "staff__name", "pk")
     on_shift = Shift.objects.filter(technician=OuterRef("pk"), day=on_shift_day)
-    return people.annotate(is_on_shift=Exists(on_shift)).order_by(
+    on_hands = (
+        RepairItem.objects.filter(
+            technician=OuterRef("pk"),
+            status__in=[ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS, ItemStatus.REWORK],
+        )
+        .order_by()
+        .values("technician")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return people.annotate(is_on_shift=Exists(on_shift), open_jobs=Coalesce(Subquery(on_hands), 0)).order_by(
         "-is_on_shift", "staff__team__name", "staff__name", "pk"
     )
 
@@ -159,12 +192,25 @@ def open_escalations() -> QuerySet[Escalation]:
     )
 
 
+def solved_escalations() -> QuerySet[Escalation]:
+    return (
+        Escalation.objects.select_related("item__order__vehicle")
+        .filter(status=EscalationStatus.SOLVED)
+        .order_by("-solved_at")
+    )
+
+
 # --- Reports -------------------------------------------------------------------------------------------------
 
 
 def _worked(entries) -> Decimal:
     seconds = sum(((entry.ended_at or timezone.now()) - entry.started_at).total_seconds() for entry in entries)
     return Decimal(seconds / 3600).quantize(Decimal("0.01"))
+
+
+def _hours(value) -> Decimal:
+    """A sum of hours as the database returns it (SQLite: a long float-like Decimal) to two places."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def technician_month(month: date) -> list[dict]:
@@ -202,7 +248,7 @@ def technician_month(month: date) -> list[dict]:
     rows = []
     for person in people:
         jobs = billed.get(person.pk, {}).get("jobs", 0)
-        billed_hours = billed.get(person.pk, {}).get("hours") or Decimal("0")
+        billed_hours = _hours(billed.get(person.pk, {}).get("hours"))
         clocked_hours = Decimal((clocked.get(person.pk) or timedelta()).total_seconds() / 3600).quantize(
             Decimal("0.01")
         )
@@ -262,17 +308,15 @@ def team_quarter(leader: AbstractBaseUser, *, year: int, quarter: int) -> dict:
     first = date(year, 3 * quarter - 2, 1)
     start = month_bounds(first)[0]
     end = month_bounds(date(year, 3 * quarter, 1))[1]
-    team_id = getattr(getattr(leader, "staff", None), "team_id", None)
+    team = leader.led_teams.first()
     members = (
-        get_user_model().objects.filter(staff__team_id=team_id)
-        if team_id
-        else get_user_model().objects.filter(pk=leader.pk)
+        get_user_model().objects.filter(staff__team=team) if team else get_user_model().objects.filter(pk=leader.pk)
     )
     jobs = RepairItem.objects.filter(
         technician__in=members, status=ItemStatus.PASSED, order__settled_at__gte=start, order__settled_at__lt=end
     )
     count = jobs.count()
-    billed = jobs.aggregate(h=Coalesce(Sum("labour_hours"), Decimal("0")))["h"]
+    billed = _hours(jobs.aggregate(h=Sum("labour_hours"))["h"])
     reworks = Rework.objects.filter(responsible__in=members, at__gte=start, at__lt=end)
     internal = reworks.filter(kind=ReworkKind.INTERNAL).count()
     external = reworks.filter(kind=ReworkKind.EXTERNAL).count()
@@ -282,6 +326,17 @@ def team_quarter(leader: AbstractBaseUser, *, year: int, quarter: int) -> dict:
         "internal_percent": _percent(Decimal(internal), Decimal(count)) or Decimal("0"),
         "external_percent": _percent(Decimal(external), Decimal(count)) or Decimal("0"),
     }
+
+
+def team_leaders() -> QuerySet:
+    """Those who lead a team (set on the team in the admin site): the people assessed each quarter."""
+    return (
+        get_user_model()
+        .objects.filter(led_teams__isnull=False, is_active=True)
+        .distinct()
+        .select_related("staff")
+        .order_by("staff__name", "pk")
+    )
 
 
 def leaders_to_flag() -> list[LeaderAssessment]:

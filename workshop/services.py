@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealership.errors import DomainError, TransitionNotAllowed
@@ -100,11 +101,15 @@ def _check_own_job(item: RepairItem, by: AbstractBaseUser) -> None:
         raise TransitionNotAllowed(_("This job is dispatched to someone else."))
 
 
-def _check_no_pending_approval(item: RepairItem) -> None:
+def waits_for_approval(item: RepairItem) -> bool:
+    """WS05: a major problem on the job that not every technical group member has approved yet."""
     pending = Escalation.objects.filter(item=item, is_major=True, status=EscalationStatus.OPEN)
-    for escalation in pending:
-        if not fully_approved(escalation):
-            raise WaitingForApproval()
+    return any(not fully_approved(escalation) for escalation in pending)
+
+
+def _check_no_pending_approval(item: RepairItem) -> None:
+    if waits_for_approval(item):
+        raise WaitingForApproval()
 
 
 @transaction.atomic
@@ -116,8 +121,16 @@ def start(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> RepairItem
     if item.status not in (ItemStatus.ASSIGNED, ItemStatus.REWORK):
         raise TransitionNotAllowed(_("Only a dispatched job or a job sent back for rework can be started."))
     item = desk.move_item(item=item, to=ItemStatus.IN_PROGRESS, at=at, by=by)
-    ClockEntry.objects.create(item=item, technician=item.technician, started_at=at)
+    _start_clock(item, at=at)
     return item
+
+
+def _start_clock(item: RepairItem, *, at: datetime) -> None:
+    """The technician's clock runs on this job now; a job of theirs still running is paused for it."""
+    ClockEntry.objects.filter(technician_id=item.technician_id, ended_at__isnull=True).exclude(item=item).update(
+        ended_at=at, pause_reason=PauseReason.OTHER_JOB
+    )
+    ClockEntry.objects.create(item=item, technician_id=item.technician_id, started_at=at)
 
 
 @transaction.atomic
@@ -139,7 +152,7 @@ def resume(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> RepairIte
     _check_no_pending_approval(item)
     if item.status != ItemStatus.IN_PROGRESS or ClockEntry.objects.filter(item=item, ended_at__isnull=True).exists():
         raise TransitionNotAllowed(_("Only a paused job can be resumed."))
-    ClockEntry.objects.create(item=item, technician=item.technician, started_at=at)
+    _start_clock(item, at=at)
     return item
 
 
@@ -450,22 +463,27 @@ def assess_leader(
 
     if not 1 <= quarter <= 4 or not 0 <= skill_score <= 100:
         raise ValidationError(_("A quarter is 1 to 4 and a skill score 0 to 100."))
+    if not leader.led_teams.exists():
+        raise ValidationError({"leader": _("Only a team's leader is assessed; set the leader on the team first.")})
+    if date(year, 3 * quarter, 1) >= timezone.localdate(at).replace(day=1):
+        raise ValidationError({"quarter": _("A quarter is assessed once it is over.")})
     figures = selectors.team_quarter(leader, year=year, quarter=quarter)
     policy = WorkshopPolicy.current()
     meets = skill_score >= policy.leader_pass_score and figures["internal_percent"] <= policy.leader_max_rework_percent
-    assessment, _created = LeaderAssessment.objects.update_or_create(
-        leader=leader,
-        year=year,
-        quarter=quarter,
-        defaults={
-            "skill_score": skill_score,
-            "output_hours": figures["billed_hours"],
-            "internal_rework_percent": figures["internal_percent"],
-            "external_rework_percent": figures["external_percent"],
-            "meets_standard": meets,
-            "notes": notes.strip(),
-            "assessed_by": by,
-            "assessed_at": at,
-        },
-    )
-    return assessment
+    try:
+        with transaction.atomic():
+            return LeaderAssessment.objects.create(
+                leader=leader,
+                year=year,
+                quarter=quarter,
+                skill_score=skill_score,
+                output_hours=figures["billed_hours"],
+                internal_rework_percent=figures["internal_percent"],
+                external_rework_percent=figures["external_percent"],
+                meets_standard=meets,
+                notes=notes.strip(),
+                assessed_by=by,
+                assessed_at=at,
+            )
+    except IntegrityError as twice:
+        raise ValidationError(_("This leader is already assessed for that quarter.")) from twice

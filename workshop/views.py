@@ -7,11 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealership.clock import parse_month
+from dealership.clock import parse_day, parse_month
 from dealership.errors import DomainError
 from dealership.models import Role
 from dealership.permissions import has_role, role_required
@@ -36,6 +35,7 @@ from workshop.forms import (
 from workshop.models import SIX_S, Escalation, LeaderAssessment, SixSArea, SixSCheck
 
 BOARD = (Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.ADVISOR, Role.MANAGER)
+ORDER_READERS = (Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER)  # who opens the work order itself
 HANDS = (Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER)
 LEADS = (Role.FOREMAN, Role.MANAGER)
 
@@ -81,7 +81,10 @@ def job(request, pk: int):
     item = _job(pk)
     now = timezone.now()
     stage = services.next_stage(item)
-    running = [entry for entry in item.clock_entries.all() if entry.ended_at is None]
+    entries = list(item.clock_entries.all())
+    running = [entry for entry in entries if entry.ended_at is None]
+    last_pause = max((e for e in entries if e.ended_at is not None), key=lambda e: e.ended_at, default=None)
+    policy = services.WorkshopPolicy.current()
     context = {
         "item": item,
         "order": item.order,
@@ -93,10 +96,13 @@ def job(request, pk: int):
         "comebacks": services.comeback_candidates(item) if has_role(request.user, *LEADS) else [],
         "is_lead": has_role(request.user, *LEADS),
         "is_own": item.technician_id == request.user.pk or has_role(request.user, *LEADS),
+        "is_hands": has_role(request.user, *HANDS),
+        "may_read_order": has_role(request.user, *ORDER_READERS),
+        "waits_for_approval": item.status == "in_progress" and services.waits_for_approval(item),
+        "paused_for": last_pause.get_pause_reason_display() if last_pause and not running else "",
+        "paint_lead": policy.paint_lead,
         "may_assign": has_role(request.user, *LEADS)
-        or (
-            has_role(request.user, Role.TECHNICIAN) and services.WorkshopPolicy.current().technicians_assign_themselves
-        ),
+        or (has_role(request.user, Role.TECHNICIAN) and policy.technicians_assign_themselves),
         "assign_form": AssignForm(),
         "technicians": _dispatch_choices(request.user, day=timezone.localdate(now)),
         "pause_form": PauseForm(),
@@ -276,7 +282,7 @@ def comeback(request, pk: int):
 
 @role_required(*LEADS)
 def shifts(request):
-    day = parse_date(request.GET.get("day", "")) or timezone.localdate()
+    day = parse_day(request.GET.get("day"), default=timezone.localdate())
     if request.method == "POST":
         on = set(request.POST.getlist("on"))
         for person in selectors.technicians():
@@ -299,6 +305,7 @@ def escalation_list(request):
         "workshop/escalation_list.html",
         {
             "escalations": selectors.open_escalations(),
+            "solved": selectors.solved_escalations()[:30],
             "members": services.group_members(),
         },
     )
@@ -322,6 +329,7 @@ def escalation_detail(request, pk: int):
             "members": members,
             "approved": approved,
             "fully_approved": services.fully_approved(escalation),
+            "may_approve": request.user.pk in {m.pk for m in members} and request.user.pk not in approved,
             "step_form": StepForm(),
             "solve_form": SolveForm(),
             "publish_form": PublishForm(initial={"title": escalation.symptoms[:60]}),
@@ -440,10 +448,9 @@ def six_s(request):
 
 @role_required(*LEADS)
 def leaders(request):
-    form = AssessmentForm(
-        request.POST or None,
-        initial={"year": timezone.localdate().year, "quarter": (timezone.localdate().month - 1) // 3 + 1},
-    )
+    today = timezone.localdate()
+    last_year, last_quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    form = AssessmentForm(request.POST or None, initial={"year": last_year, "quarter": last_quarter})
     if request.method == "POST" and form.is_valid():
         try:
             services.assess_leader(by=request.user, at=timezone.now(), **form.cleaned_data)

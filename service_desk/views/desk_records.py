@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealership.clock import parse_day
 from dealership.errors import DomainError
 from dealership.models import Role
 from dealership.money import format_cny
@@ -45,7 +45,7 @@ def _errors(form) -> ValidationError:
 
 @role_required(*BOOKERS)
 def appointment_list(request):
-    day = parse_date(request.GET.get("day", "")) or timezone.localdate()
+    day = parse_day(request.GET.get("day"), default=timezone.localdate())
     appointments = (
         Appointment.objects.select_related("vehicle", "customer", "advisor__staff")
         .filter(scheduled_on=day)
@@ -92,7 +92,7 @@ def appointment_close(request, pk: int):
 @role_required(*DESK)
 def daily_report(request):
     """SD14: a day's output by category and advisor with reception timing (yesterday by default)."""
-    day = parse_date(request.GET.get("date", "")) or timezone.localdate() - timezone.timedelta(days=1)
+    day = parse_day(request.GET.get("date"), default=timezone.localdate() - timezone.timedelta(days=1))
     output = selectors.daily_output(day)
     context = {
         "day": day,

@@ -20,15 +20,18 @@ function tickTimers() {
   });
 }
 
-// Countdowns to a deadline: <span data-until="ISO time" data-warn="seconds">: time left as h:mm,
-// amber when less than data-warn seconds remain, red and counting up with a minus once past.
+// Countdowns to a deadline: <span data-until="ISO time" data-warn="seconds">: the time left in the
+// words the page gives on <body data-countdown-left="{h} h {m} min left" data-countdown-over="...">,
+// amber when less than data-warn seconds remain, red once past.
 function tickCountdowns() {
   const now = Date.now();
+  const words = document.body.dataset;
   document.querySelectorAll("[data-until]").forEach((el) => {
     const left = Math.floor((Date.parse(el.dataset.until) - now) / 1000);
     const minutes = Math.floor(Math.abs(left) / 60);
-    const text = `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`;
-    el.textContent = left < 0 ? `-${text}` : text;
+    const [h, m] = [String(Math.floor(minutes / 60)), String(minutes % 60).padStart(2, "0")];
+    const template = left < 0 ? words.countdownOver : words.countdownLeft;
+    el.textContent = (template || "{h}:{m}").replace("{h}", h).replace("{m}", m);
     const warn = Number(el.dataset.warn || 0);
     el.classList.toggle("countdown-past", left < 0);
     el.classList.toggle("countdown-near", left >= 0 && left < warn);

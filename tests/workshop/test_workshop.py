@@ -21,7 +21,15 @@ from tests.factories import (
     sign_reception,
 )
 from workshop import selectors, services
-from workshop.models import LeaderAssessment, Rework, Shift, SixSArea, TechnicalGroupMember, WorkshopPolicy
+from workshop.models import (
+    ClockEntry,
+    LeaderAssessment,
+    Rework,
+    Shift,
+    SixSArea,
+    TechnicalGroupMember,
+    WorkshopPolicy,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -149,6 +157,21 @@ def test_the_job_clock_counts_work_time_not_pauses(crew):
     assert services.clocked_hours(item, at=NINE + timedelta(hours=5)) == Decimal("1.00")
     assert item.status == ItemStatus.QC
     assert list(item.clock_entries.values_list("pause_reason", flat=True).order_by("pk")) == ["parts", ""]
+
+
+def test_a_technician_clocks_one_job_at_a_time_starting_another_pauses_the_first(crew):
+    first = started_job(crew)  # 09:05
+    second = confirmed_job(crew)
+    services.assign(by=crew["foreman"], item=second, technician=crew["technician"], at=NINE)
+
+    services.start(by=crew["technician"], item=second, at=NINE + timedelta(minutes=20))
+    services.resume(by=crew["technician"], item=first, at=NINE + timedelta(minutes=50))
+
+    at = NINE + timedelta(hours=1)
+    assert services.clocked_hours(first, at=at) == Decimal("0.42")  # 09:05-09:20 and 09:50-10:00
+    assert services.clocked_hours(second, at=at) == Decimal("0.50")  # 09:20-09:50
+    assert ClockEntry.objects.filter(technician=crew["technician"], ended_at__isnull=True).count() == 1
+    assert set(ClockEntry.objects.exclude(pause_reason="").values_list("pause_reason", flat=True)) == {"other_job"}
 
 
 def test_finishing_a_job_never_started_is_refused_and_so_is_someone_elses_job(crew):
@@ -332,8 +355,8 @@ def test_ws07_a_weekly_6s_check_per_area_with_its_two_responsible_people(crew):
 
 
 def test_ws08_a_leader_below_standard_two_quarters_running_is_flagged(crew):
-    team = Team.objects.create(name="机修一组")
     leader = make_user("technician", name="赵刚")
+    team = Team.objects.create(name="机修一组", leader=leader)
     Staff.objects.filter(user=leader).update(team=team)
 
     first = services.assess_leader(by=crew["foreman"], leader=leader, year=2026, quarter=2, skill_score=70, at=NINE)
@@ -341,12 +364,32 @@ def test_ws08_a_leader_below_standard_two_quarters_running_is_flagged(crew):
 
     assert not first.meets_standard
     assert [a.leader for a in selectors.leaders_to_flag()] == [leader]
-    services.assess_leader(by=crew["foreman"], leader=leader, year=2026, quarter=3, skill_score=90, at=NINE)
-    assert selectors.leaders_to_flag() == []
+
+
+@pytest.mark.parametrize(
+    ("who", "year", "quarter", "message"),
+    [
+        ("leader", 2026, 3, "已经考核过"),  # once a quarter
+        ("leader", 2026, 4, "季度结束后"),  # the quarter is not over on 26 November
+        ("leader", 2030, 1, "季度结束后"),
+        ("member", 2026, 2, "只考核班组长"),
+    ],
+)
+def test_ws08_an_assessment_is_of_a_team_leader_for_a_finished_quarter_once(crew, who, year, quarter, message):
+    leader = make_user("technician", name="赵刚")
+    Team.objects.create(name="机修一组", leader=leader)
+    services.assess_leader(by=crew["foreman"], leader=leader, year=2026, quarter=3, skill_score=85, at=NINE)
+    person = leader if who == "leader" else crew["technician"]
+
+    with pytest.raises(ValidationError) as refused:
+        services.assess_leader(by=crew["foreman"], leader=person, year=year, quarter=quarter, skill_score=90, at=NINE)
+
+    assert message in str(refused.value)
+    assert LeaderAssessment.objects.count() == 1
 
 
 def test_ws08_rework_rate_comes_from_the_teams_records(crew):
-    team = Team.objects.create(name="机修一组")
+    team = Team.objects.create(name="机修一组", leader=crew["technician"])
     Staff.objects.filter(user=crew["technician"]).update(team=team)
     for number in range(2):
         item = finished_job(crew)
@@ -368,8 +411,9 @@ def test_ws08_rework_rate_comes_from_the_teams_records(crew):
         item.order.refresh_from_db()
         desk.settle(order=item.order, rating=Rating.GOOD, at=NINE)
 
+    after_the_quarter = datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI)
     assessment = services.assess_leader(
-        by=crew["foreman"], leader=crew["technician"], year=2026, quarter=4, skill_score=95, at=NINE
+        by=crew["foreman"], leader=crew["technician"], year=2026, quarter=4, skill_score=95, at=after_the_quarter
     )
 
     assert assessment.internal_rework_percent == Decimal("50.0")
@@ -454,3 +498,67 @@ def test_item_api_assign_refuses_an_unconfirmed_job_with_409(api_as, crew):
     )
 
     assert refused.status_code == 409
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_ws02_a_pass_is_signed_only_with_every_check_ticked(client, crew):
+    item = finished_job(crew)
+    client.force_login(crew["technician"])
+    form = {"stage": "self", "result": "pass", "check_work_done": "on", "check_torque": "on"}
+
+    unticked = client.post(f"/workshop/jobs/{item.pk}/qc/", form, follow=True)
+    every_check = {f"check_{key}": "on" for key in ("work_done", "torque", "fluids", "road_test", "clean")}
+    ticked = client.post(f"/workshop/jobs/{item.pk}/qc/", form | every_check, follow=True)
+
+    assert "全部检查项都打勾" in unticked.content.decode()
+    assert list(item.qc_signs.values_list("stage", flat=True)) == ["self"]
+    assert "所有委托项目均已完成" in ticked.content.decode()  # the ticked checks show with the signature
+
+
+def test_board_cards_say_why_a_job_is_paused_and_which_qc_stage_is_next(client, crew):
+    paused = started_job(crew)
+    services.pause(by=crew["technician"], item=paused, reason="parts", at=NINE + timedelta(minutes=20))
+    in_qc = finished_job(crew)
+    services.sign_qc(by=crew["technician"], item=in_qc, stage="self", result="pass", at=NINE + timedelta(hours=1))
+    client.force_login(crew["foreman"])
+
+    board = client.get("/workshop/board/").content.decode()
+
+    assert "暂停: 等待配件" in board
+    assert "待：总检" in board
+
+
+def test_a_job_page_offers_an_advisor_no_workshop_forms_but_the_work_order(client, crew):
+    item = started_job(crew)
+    client.force_login(crew["advisor"])
+
+    page = client.get(f"/workshop/jobs/{item.pk}/").content.decode()
+
+    assert f"/desk/orders/{item.order_id}/" in page
+    assert f"/workshop/jobs/{item.pk}/escalate/" not in page and f"/workshop/jobs/{item.pk}/ask/" not in page
+
+
+def test_only_a_group_member_who_has_not_approved_sees_the_approve_button(client, crew, group):
+    item = started_job(crew)
+    escalation = services.escalate(
+        by=crew["technician"], item=item, symptoms="异响", is_major=True, at=NINE + timedelta(hours=1)
+    )
+    approve = f"/workshop/escalations/{escalation.pk}/approve/"
+
+    client.force_login(crew["inspector"])
+    outsider = client.get(f"/workshop/escalations/{escalation.pk}/").content.decode()
+    client.force_login(group[0])
+    member = client.get(f"/workshop/escalations/{escalation.pk}/").content.decode()
+
+    assert approve not in outsider and approve in member
+
+
+@pytest.mark.parametrize(
+    "url", ["/workshop/reports/?month=0001-01", "/workshop/reports/?month=9999-12", "/workshop/shifts/?day=2026-02-30"]
+)
+def test_impossible_dates_in_the_address_show_the_current_period(client, crew, url):
+    client.force_login(crew["foreman"])
+
+    assert client.get(url).status_code == 200
