@@ -19,6 +19,14 @@ def deliver_sms(*, message_id: int, **kwargs) -> None:
     outbox.deliver(message_id=message_id, at=timezone.now())
 
 
+# A burst of messages, 20 ids a task (see outbox._hand_over_after_commit). Redelivered after a lost
+# worker, it claims each row again: those already sent are skipped by the claim.
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=280, time_limit=300)
+def deliver_sms_batch(*, message_ids: list[int], **kwargs) -> None:
+    for message_id in message_ids:
+        outbox.deliver(message_id=message_id, at=timezone.now())
+
+
 @shared_task(soft_time_limit=240, time_limit=270)
 def sweep_sms(**kwargs) -> dict[str, int]:
     return outbox.sweep(at=timezone.now())
