@@ -184,9 +184,21 @@ def workshop_board() -> list[tuple[str, str, str]]:
         ]
     )
     working = [item for item in items if item.status == ItemStatus.IN_PROGRESS]
-    ClockEntry.objects.bulk_create(
-        [ClockEntry(item=item, technician_id=item.technician_id, started_at=now) for item in working]
-    )
+    running: set[int] = set()  # one running clock per technician; their other jobs are paused
+    entries = []
+    for item in working:
+        paused = item.technician_id in running
+        running.add(item.technician_id)
+        entries.append(
+            ClockEntry(
+                item=item,
+                technician_id=item.technician_id,
+                started_at=now - timedelta(minutes=30),
+                ended_at=now - timedelta(minutes=10) if paused else None,
+                pause_reason="parts" if paused else "",
+            )
+        )
+    ClockEntry.objects.bulk_create(entries)
     Escalation.objects.bulk_create(
         [
             Escalation(item=item, raised_by_id=item.technician_id, raised_at=now, symptoms="怠速抖动")
@@ -268,6 +280,92 @@ def front_desk() -> list[tuple[str, str, str]]:
         row("work order page (3 items)", lambda: client.get(f"/desk/orders/{mine.pk}/")),
         row("API /repair-orders/?status=open", lambda: client.get("/api/v1/repair-orders/", {"status": "open"})),
     ]
+
+
+def _vacuum_analyze(table: str) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
+@section
+def complaint_queue() -> list[tuple[str, str, str]]:
+    """The complaint queue with 100,000 complaints stored (1,000 still open, a large backlog), then with
+    10,000 open; and the sweep recording 10,000 new breaches at once."""
+    import time
+    from datetime import timedelta
+
+    from customer_care import services
+    from customer_care.models import Complaint
+    from dealership.models import Customer, Staff
+    from tests.factories import make_user
+
+    agent = make_user("callcentre")
+    advisors = [make_user("advisor") for _ in range(10)]
+    for number, advisor in enumerate(advisors):
+        Staff.objects.filter(user=advisor).update(mobile=f"1390394{number:04d}")
+    customers = list(Customer.objects.values_list("pk", flat=True)[:5000])
+    now = timezone.now()
+
+    def complaint(index: int, *, closed: bool, raised) -> Complaint:
+        return Complaint(
+            number=f"CP2099{index:08d}",
+            customer_id=customers[index % len(customers)],
+            channel="hotline",
+            category="other",
+            summary="等待时间太长",
+            assignee=advisors[index % len(advisors)],
+            raised_by=agent,
+            created_at=raised,
+            round_started_at=raised,
+            respond_by=raised + timedelta(minutes=30),
+            organise_by=raised + timedelta(hours=1),
+            close_by=raised + timedelta(days=2),
+            status="closed" if closed else "open",
+            responded_at=raised if closed else None,
+            organised_at=raised if closed else None,
+            closed_at=raised + timedelta(days=1) if closed else None,
+            next_due=None if closed else raised + timedelta(minutes=30),
+            watch_from=None if closed else raised + timedelta(minutes=30),
+        )
+
+    # Closed ones over the past year; open ones raised 31-59 minutes ago: each is past its 30-minute
+    # response deadline and before the 1-hour one (what a sweep finds after a quiet spell).
+    Complaint.objects.bulk_create(
+        [
+            complaint(index, closed=index < 99_000, raised=now - timedelta(days=400) + timedelta(minutes=5 * index))
+            if index < 99_000
+            else complaint(index, closed=False, raised=now - timedelta(minutes=31 + index % 29))
+            for index in range(100_000)
+        ],
+        batch_size=5000,
+    )
+    _vacuum_analyze("customer_care_complaint")  # what autovacuum does after a load like this
+    client = Client()
+    client.force_login(agent)
+    advisor_client = Client()
+    advisor_client.force_login(advisors[0])
+    results = [
+        row("complaint queue (100,000 stored, 1,000 open)", lambda: client.get("/care/complaints/")),
+        row("complaint queue, overdue only", lambda: client.get("/care/complaints/", {"overdue": "1"})),
+        row("complaint queue, one advisor's", lambda: advisor_client.get("/care/complaints/")),
+        row("API /complaints/?overdue=true", lambda: client.get("/api/v1/complaints/", {"overdue": "true"})),
+    ]
+    Complaint.objects.bulk_create(
+        [
+            complaint(index, closed=False, raised=now - timedelta(minutes=31 + index % 29))
+            for index in range(100_000, 109_000)
+        ],
+        batch_size=5000,
+    )
+    results.append(row("complaint queue (10,000 open)", lambda: client.get("/care/complaints/")))
+    started = time.perf_counter()
+    recorded = services.record_breaches(at=now)
+    seconds = time.perf_counter() - started
+    results.append(
+        (f"sweep: record {recorded:,} new breaches and write their notices", f"{seconds * 1000:,.0f} ms total", "—")
+    )
+    return results
 
 
 @section

@@ -5,3 +5,64 @@ from django.utils.translation import gettext_lazy as _
 class CustomerCareConfig(AppConfig):
     name = "customer_care"
     verbose_name = _("Customer care")
+
+    def ready(self) -> None:
+        from customer_care import demo, receivers
+        from dealership import demo as demo_data
+        from dealership import navigation
+        from dealership.models import Role
+        from service_desk.signals import order_delivered
+
+        order_delivered.connect(receivers.after_delivery, dispatch_uid="customer_care.after_delivery")
+        demo_data.register(demo.seed)
+        care = {Role.CALLCENTRE, Role.MANAGER}
+        navigation.register(
+            navigation.Link(
+                label=_("Follow-up calls"),
+                description=_("Yesterday's deliveries to call, and calls to try again."),
+                url_name="follow_up_queue",
+                icon="telephone-outbound",
+                section=navigation.Section.CARE,
+                roles=care,
+            ),
+            navigation.Link(
+                label=_("Complaints"),
+                description=_("Complaint sheets with their deadlines counting down."),
+                url_name="complaint_queue",
+                icon="exclamation-octagon",
+                section=navigation.Section.CARE,
+                roles=care | {Role.ADVISOR},
+            ),
+            navigation.Link(
+                label=_("Call log"),
+                description=_("Hotline and rescue-line calls; a call becomes a complaint or a rescue in one step."),
+                url_name="call_log",
+                icon="headset",
+                section=navigation.Section.CARE,
+                roles=care,
+            ),
+            navigation.Link(
+                label=_("Rescue board"),
+                description=_("Rescues under way with their promised arrival."),
+                url_name="rescue_board",
+                icon="truck",
+                section=navigation.Section.CARE,
+                roles=care,
+            ),
+            navigation.Link(
+                label=_("Greetings and weather notes"),
+                description=_("Care texts to a chosen group of customers."),
+                url_name="broadcasts",
+                icon="megaphone",
+                section=navigation.Section.CARE,
+                roles={Role.MANAGER},
+            ),
+            navigation.Link(
+                label=_("Customer care settings"),
+                description=_("Complaint deadlines and escalation, follow-up calls, care texts, pairings."),
+                url_name="care_settings",
+                icon="sliders",
+                section=navigation.Section.ADMIN,
+                roles={Role.MANAGER},
+            ),
+        )

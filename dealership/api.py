@@ -41,7 +41,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "mobile", "landline", "created_at", "version"]
+        fields = ["id", "name", "mobile", "landline", "sms_opt_out", "created_at", "version"]
         read_only_fields = ["created_at"]
 
     def to_representation(self, customer):
@@ -253,9 +253,34 @@ class SmsReceiptView(APIView):
         return Response({"received": len(batch), "matched": matched})
 
 
+class ReplySerializer(serializers.Serializer):
+    mobile = serializers.CharField(max_length=20)
+    text = serializers.CharField(max_length=500, allow_blank=True)
+
+
+class SmsReplyView(APIView):
+    """POST the replies customers sent to our texts: [{"mobile", "text"}]. A reply "TD" (or 退订)
+    opts the customer out of greetings and weather notes; service messages still go."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [CanPostReceipts]
+
+    @extend_schema(request=ReplySerializer(many=True), responses={200: dict})
+    def post(self, request):
+        batch = request.data if isinstance(request.data, list) else [request.data]
+        replies = ReplySerializer(data=batch, many=True)
+        replies.is_valid(raise_exception=True)
+        opted_out = sum(services.opt_out_by_reply(mobile=r["mobile"], text=r["text"]) for r in replies.validated_data)
+        return Response({"received": len(batch), "opted_out": opted_out})
+
+
 router = SimpleRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("vehicles", VehicleViewSet, basename="vehicle")
 router.register("staff", StaffViewSet, basename="staff")
 router.register("sms", SmsViewSet, basename="sms")
-urlpatterns = [path("sms/receipts/", SmsReceiptView.as_view(), name="sms_receipts"), *router.urls]
+urlpatterns = [
+    path("sms/receipts/", SmsReceiptView.as_view(), name="sms_receipts"),
+    path("sms/replies/", SmsReplyView.as_view(), name="sms_replies"),
+    *router.urls,
+]

@@ -26,7 +26,7 @@ class CustomerForm(VersionedForm):
 
     class Meta:
         model = Customer
-        fields = ["name", "mobile", "landline"]
+        fields = ["name", "mobile", "landline", "sms_opt_out"]
         widgets = {
             "mobile": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "landline": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),

@@ -81,6 +81,11 @@ class Customer(models.Model):
     name = models.CharField(_("name"), max_length=50)
     mobile = MobileField(_("mobile"), db_index=True)
     landline = LandlineField(_("landline"), blank=True)
+    sms_opt_out = models.BooleanField(
+        _("no greetings or notes by SMS"),
+        default=False,
+        help_text=_("Service messages (reminders, notices about their car) still go out."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

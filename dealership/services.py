@@ -10,9 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from dealership import identifiers
 from dealership.errors import StaleObject
 from dealership.identifiers import normalize_vin
 from dealership.models import Customer, Staff, Vehicle
+
+# Replies that mean "no more greetings or notes": the keyword Chinese SMS carriers use, and words for it.
+OPT_OUT_KEYWORDS = {"TD", "T", "N", "退订", "退"}
 
 
 def ensure_staff(user: AbstractBaseUser) -> Staff:
@@ -64,9 +68,11 @@ def check_vin_is_new(vin: str) -> None:
 
 
 @transaction.atomic
-def create_customer(*, by: AbstractBaseUser | None, name: str, mobile: str, landline: str = "") -> Customer:
+def create_customer(
+    *, by: AbstractBaseUser | None, name: str, mobile: str, landline: str = "", sms_opt_out: bool = False
+) -> Customer:
     """Add a customer. Raises ValidationError on a bad name, mobile or landline."""
-    customer = Customer(name=name.strip(), mobile=mobile, landline=landline)
+    customer = Customer(name=name.strip(), mobile=mobile, landline=landline, sms_opt_out=sms_opt_out)
     _save(customer, by=by)
     return customer
 
@@ -75,13 +81,27 @@ def create_customer(*, by: AbstractBaseUser | None, name: str, mobile: str, land
 def update_customer(
     *, by: AbstractBaseUser | None, customer: Customer, version: int | None = None, **changes
 ) -> Customer:
-    """Change a customer's name or phone numbers. Raises ValidationError, StaleObject."""
+    """Change a customer's name, phone numbers or SMS opt-out. Raises ValidationError, StaleObject."""
     for name, value in changes.items():
-        if name not in {"name", "mobile", "landline"}:
+        if name not in {"name", "mobile", "landline", "sms_opt_out"}:
             raise TypeError(f"cannot change {name!r} of a customer")
         setattr(customer, name, value.strip() if name == "name" else value)
     _save(customer, by=by, version=version)
     return customer
+
+
+@transaction.atomic
+def opt_out_by_reply(*, mobile: str, text: str) -> int:
+    """A customer replied to a text with the opt-out keyword (TD, 退订): no more greetings or notes
+    to that number. Returns how many customer records changed; any other reply changes nothing."""
+    if text.strip().upper() not in OPT_OUT_KEYWORDS:
+        return 0
+    changed = 0
+    for customer in Customer.objects.filter(mobile=identifiers.normalize_mobile(mobile), sms_opt_out=False):
+        customer.sms_opt_out = True
+        _save(customer, by=None)
+        changed += 1
+    return changed
 
 
 @transaction.atomic

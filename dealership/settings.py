@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "service_desk.models.AppointmentStatus",
         "OrderStatusEnum": "service_desk.models.OrderStatus",
         "ItemStatusEnum": "service_desk.models.ItemStatus",
+        "ItemCategoryEnum": "service_desk.models.Category",
+        "ComplaintCategoryEnum": "customer_care.models.ComplaintCategory",
+        "ComplaintStatusEnum": "customer_care.models.ComplaintStatus",
+        "RescueStatusEnum": "customer_care.models.RescueStatus",
     },
 }
 
@@ -217,6 +221,13 @@ CELERY_BEAT_SCHEDULE = {
     "mark-overdue-backorders": {"task": "parts.tasks.mark_overdue_backorders", "schedule": crontab(minute=5)},
     # 08:00 local time: yesterday's figures to the front-desk supervisors (SD14)
     "text-daily-report": {"task": "service_desk.tasks.text_daily_report", "schedule": crontab(hour=8, minute=0)},
+    # every minute: missed complaint stages and rescue promises are recorded once, escalations climb
+    "sweep-care-deadlines": {"task": "customer_care.tasks.sweep_deadlines", "schedule": 60.0},
+    # 09:00 local time: maintenance reminders whose day has come (the texts go out from 10:00)
+    "maintenance-reminders": {
+        "task": "customer_care.tasks.send_maintenance_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # The address customers reach the product at, for the links texted to them (confirm the items,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from customer_care import api as care_api
 from dealership import api, rest, views
 from dealership.views import directory, sms
 from parts import api as parts_api
@@ -20,6 +21,7 @@ api_patterns = [
     *parts_api.urlpatterns,
     *desk_api.urlpatterns,
     *workshop_api.urlpatterns,
+    *care_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -30,6 +32,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("customers/", directory.customer_list, name="customer_list"),
     path("customers/new/", directory.customer_create, name="customer_create"),
+    path("customers/picker/", directory.customer_picker, name="customer_picker"),
     path("customers/<int:pk>/", directory.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/", directory.customer_edit, name="customer_edit"),
     path("customers/<int:customer_pk>/vehicles/new/", directory.vehicle_create, name="vehicle_create"),
@@ -46,6 +49,7 @@ urlpatterns = [
     path("parts/", include("parts.urls")),
     path("desk/", include("service_desk.urls")),
     path("workshop/", include("workshop.urls")),
+    path("care/", include("customer_care.urls")),
     path("prices/", desk_public.price_board, name="price_board"),
     path("o/<str:token>/", desk_public.customer_order, name="customer_order"),
     path("admin/", admin.site.urls),

@@ -19,7 +19,6 @@ urlpatterns = [
     path("backorders/<int:pk>/collected/", views.backorder_collected, name="backorder_collected"),
     path("backorders/<int:pk>/new-date/", views.backorder_new_date, name="backorder_new_date"),
     path("backorders/<int:pk>/cancel/", views.backorder_cancel, name="backorder_cancel"),
-    path("customer-picker/", views.customer_picker, name="customer_picker"),
     path("sales/", views.sale_list, name="sale_list"),
     path("sales/new/", views.sale_create, name="sale_create"),
     path("sales/<int:pk>/", views.sale_detail, name="sale_detail"),

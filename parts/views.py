@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealership import selectors as directory
 from dealership.clock import parse_month
 from dealership.errors import DomainError
-from dealership.models import Customer, Role
-from dealership.permissions import has_role, may_see_full_mobile, role_required
+from dealership.models import Role
+from dealership.permissions import has_role, role_required
+from dealership.views.directory import chosen_customer
 from parts import importing, selectors, services
 from parts.forms import (
     AdjustForm,
@@ -203,23 +203,7 @@ def backorder_create(request):
         )
         if backorder:
             return redirect("backorder_detail", pk=backorder.pk)
-    return render(request, "parts/backorder_form.html", {"form": form, "customer": _chosen_customer(form)})
-
-
-def _chosen_customer(form) -> Customer | None:
-    value = str(form["customer"].value() or "")
-    return Customer.objects.filter(pk=int(value)).first() if value.isdigit() else None
-
-
-@role_required(*GIFT_GIVERS)
-def customer_picker(request):
-    """Up to ten customers matching a name, mobile or plate, as choices for a form (htmx fragment)."""
-    query = request.GET.get("q", "").strip()
-    # One Chinese character (a surname) is a search; one Latin letter or digit is not yet.
-    long_enough = len(query) >= 2 or (query and not query.isascii())
-    rows = directory.search_customers(query, by_phone=may_see_full_mobile(request.user))
-    customers = list(rows[:10]) if long_enough else []
-    return render(request, "parts/_customer_picker.html", {"customers": customers, "query": query})
+    return render(request, "parts/backorder_form.html", {"form": form, "customer": chosen_customer(form)})
 
 
 @role_required(*BACKORDER_STAFF)
@@ -394,7 +378,7 @@ def gift_give(request, pk: int):
         )
     ):
         return redirect("gift_list")
-    return render(request, "parts/gift_give.html", {"form": form, "gift": gift, "customer": _chosen_customer(form)})
+    return render(request, "parts/gift_give.html", {"form": form, "gift": gift, "customer": chosen_customer(form)})
 
 
 @role_required(*PARTS_STAFF)

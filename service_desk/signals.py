@@ -1,6 +1,8 @@
 """News the service desk gives to the apps above it (customer care, campaigns); it never imports them.
 
-Each is sent after the transaction commits, with kwargs `order` and `at`.
+Each is sent inside the transaction of its event, with kwargs `order` and `at`: what receivers
+write (the follow-up call, care SMS rows) commits with the event or not at all, and a receiver
+that fails fails the event. Receivers write rows only; anything slow goes through the outbox.
 """
 
 from django.dispatch import Signal

@@ -28,6 +28,8 @@ REFERENCE_DATA = [
     ("dealership.migrations.0008_manager_admin_permissions", "grant"),
     ("service_desk.migrations.0002_desk_sms_templates", "create"),
     ("workshop.migrations.0002_manager_admin_permissions", "grant"),
+    ("customer_care.migrations.0002_care_sms_templates_and_rescue_zones", "create"),
+    ("customer_care.migrations.0003_manager_admin_permissions", "grant"),
 ]
 
 

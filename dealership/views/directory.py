@@ -135,3 +135,23 @@ def _may_edit(request) -> bool:
 def _fields(form) -> dict:
     """The model fields of a ModelForm's cleaned data, without its confirmation boxes."""
     return {name: form.cleaned_data[name] for name in form.Meta.fields}
+
+
+@role_required(*DIRECTORY_WRITE)
+def customer_picker(request):
+    """Up to ten customers matching a name, mobile or plate, as choices for a form (htmx fragment).
+
+    Forms include dealership/_customer_field.html, which posts the chosen customer's id as `customer`.
+    """
+    query = request.GET.get("q", "").strip()
+    # One Chinese character (a surname) is a search; one Latin letter or digit is not yet.
+    long_enough = len(query) >= 2 or (query and not query.isascii())
+    rows = selectors.search_customers(query, by_phone=may_see_full_mobile(request.user))
+    customers = list(rows[:10]) if long_enough else []
+    return render(request, "dealership/_customer_picker.html", {"customers": customers, "query": query})
+
+
+def chosen_customer(form) -> Customer | None:
+    """The customer a form with dealership/_customer_field.html has chosen so far, to show it again."""
+    value = str(form["customer"].value() or "")
+    return Customer.objects.filter(pk=int(value)).first() if value.isascii() and value.isdigit() else None

@@ -824,7 +824,7 @@ def settle(
         settled_at=at,
         note=_("Settled, rating: %(rating)s") % {"rating": Rating(rating).label},
     )
-    transaction.on_commit(lambda: signals.order_settled.send(sender=RepairOrder, order=order, at=at))
+    signals.order_settled.send(sender=RepairOrder, order=order, at=at)
     return order
 
 
@@ -842,7 +842,7 @@ def deliver(*, by: AbstractBaseUser, order: RepairOrder, at: datetime, version: 
         delivered_at=at,
         note=pgettext("order", "Delivered"),
     )
-    transaction.on_commit(lambda: signals.order_delivered.send(sender=RepairOrder, order=order, at=at))
+    signals.order_delivered.send(sender=RepairOrder, order=order, at=at)
     return order
 
 

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from customer_care import services as care
+from customer_care.models import FollowUp, RescueZone
 from dealership import outbox
 from dealership.permissions import ALL_ROLES
 from parts import services as parts
@@ -19,7 +21,15 @@ from parts.models import GiftItem
 from service_desk import links
 from service_desk import services as desk
 from service_desk.models import CareRule, DeferredWork
-from tests.factories import make_labour_operation, make_order, make_part, make_sms_template, make_user, make_vehicle
+from tests.factories import (
+    make_labour_operation,
+    make_order,
+    make_part,
+    make_sms_template,
+    make_user,
+    make_vehicle,
+    pass_all_items,
+)
 from workshop.models import Escalation
 
 DIRECTORY_READ = {"advisor", "foreman", "parts", "callcentre", "manager"}
@@ -37,8 +47,25 @@ ORDER_API_READERS = {"advisor", "foreman", "callcentre", "manager", "technician"
 BOARD = {"foreman", "technician", "inspector", "advisor", "manager"}
 HANDS = {"foreman", "technician", "inspector", "manager"}
 LEADS = {"foreman", "manager"}
+CARE = {"callcentre", "manager"}
+COMPLAINT_READERS = {"callcentre", "manager", "advisor"}
 PUBLIC = "public"
 POST_ONLY = {  # GET by an allowed role: 405
+    "complaint_sign",
+    "complaint_respond",
+    "complaint_organise",
+    "complaint_close",
+    "complaint_reopen",
+    "complaint_reassign",
+    "complaint_plan_visit",
+    "complaint_visit_outcome",
+    "rescue_dispatch",
+    "rescue_arrive",
+    "rescue_cancel",
+    "complaint-respond",
+    "complaint-organise",
+    "complaint-close",
+    "rescue-arrived",
     "sms_send_again",
     "sms_mark_sent",
     "sms_template_preview",
@@ -144,7 +171,7 @@ ACCESS = {
     "backorder_collected": ("/parts/backorders/{backorder}/collected/", BACKORDER_STAFF),
     "backorder_new_date": ("/parts/backorders/{backorder}/new-date/", PARTS_STAFF),
     "backorder_cancel": ("/parts/backorders/{backorder}/cancel/", BACKORDER_STAFF),
-    "customer_picker": ("/parts/customer-picker/", GIFT_GIVERS),
+    "customer_picker": ("/customers/picker/", GIFT_GIVERS),
     "sale_list": ("/parts/sales/", PARTS_STAFF),
     "sale_create": ("/parts/sales/new/", PARTS_STAFF),
     "sale_detail": ("/parts/sales/{sale}/", PARTS_STAFF),
@@ -241,12 +268,47 @@ ACCESS = {
     "item-start": ("/api/v1/items/{item}/start/", HANDS),
     "item-finish": ("/api/v1/items/{item}/finish/", HANDS),
     "item-qc": ("/api/v1/items/{item}/qc/", HANDS),
+    "complaint_queue": ("/care/complaints/", COMPLAINT_READERS),
+    "complaint_create": ("/care/complaints/new/", CARE),
+    "complaint_detail": ("/care/complaints/{complaint}/", COMPLAINT_READERS),
+    "complaint_sign": ("/care/complaints/{complaint}/sign/", COMPLAINT_READERS),
+    "complaint_respond": ("/care/complaints/{complaint}/respond/", COMPLAINT_READERS),
+    "complaint_organise": ("/care/complaints/{complaint}/organise/", COMPLAINT_READERS),
+    "complaint_close": ("/care/complaints/{complaint}/close/", COMPLAINT_READERS),
+    "complaint_reopen": ("/care/complaints/{complaint}/reopen/", CARE),
+    "complaint_reassign": ("/care/complaints/{complaint}/reassign/", CARE),
+    "complaint_plan_visit": ("/care/complaints/{complaint}/visit/", CARE),
+    "complaint_visit_outcome": ("/care/complaints/{complaint}/visit/outcome/", CARE),
+    "follow_up_queue": ("/care/follow-ups/", CARE),
+    "follow_up_call": ("/care/follow-ups/{follow_up}/", CARE),
+    "call_log": ("/care/calls/", CARE),
+    "rescue_board": ("/care/rescues/", CARE),
+    "rescue_dispatch": ("/care/rescues/{rescue}/dispatch/", CARE),
+    "rescue_arrive": ("/care/rescues/{rescue}/arrived/", CARE),
+    "rescue_cancel": ("/care/rescues/{rescue}/cancel/", CARE),
+    "broadcasts": ("/care/broadcasts/", MANAGER),
+    "care_settings": ("/care/settings/", MANAGER),
+    "complaint-list": ("/api/v1/complaints/", COMPLAINT_READERS),
+    "complaint-detail": ("/api/v1/complaints/{complaint}/", COMPLAINT_READERS),
+    "complaint-respond": ("/api/v1/complaints/{complaint}/respond/", COMPLAINT_READERS),
+    "complaint-organise": ("/api/v1/complaints/{complaint}/organise/", COMPLAINT_READERS),
+    "complaint-close": ("/api/v1/complaints/{complaint}/close/", COMPLAINT_READERS),
+    "rescue-list": ("/api/v1/rescues/", CARE),
+    "rescue-detail": ("/api/v1/rescues/{rescue}/", CARE),
+    "rescue-arrived": ("/api/v1/rescues/{rescue}/arrived/", CARE),
+    "follow-up-list": ("/api/v1/follow-ups/", CARE),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any
 # backorder that is not theirs (the test objects belong to a parts clerk).
-EXPECTED = {("backorder_detail", "advisor"): 404, ("backorder-detail", "advisor"): 404}
+EXPECTED = {
+    ("backorder_detail", "advisor"): 404,
+    ("backorder-detail", "advisor"): 404,
+    # The same for a complaint handed to another advisor.
+    ("complaint_detail", "advisor"): 404,
+    ("complaint-detail", "advisor"): 404,
+}
 # Served by Django itself or only redirecting/POST-only; covered by their own tests.
-NOT_IN_TABLE = {"logout", "set_language", "api_root", "api_token", "sms_receipts"}
+NOT_IN_TABLE = {"logout", "set_language", "api_root", "api_token", "sms_receipts", "sms_replies", "care_home"}
 
 
 def _named_urls(patterns, prefix="") -> set[str]:
@@ -298,7 +360,35 @@ def objects(db):
         "sale": sale.pk,
         "gift": gift.pk,
         **_desk_objects(staff, vehicle),
+        **_care_objects(staff, vehicle),
     }
+
+
+def _care_objects(advisor, vehicle) -> dict:
+    now = timezone.now()
+    agent = make_user("callcentre")
+    complaint = care.raise_complaint(
+        by=agent,
+        customer=vehicle.customer,
+        assignee=advisor,
+        channel="hotline",
+        category="other",
+        summary="等待时间太长",
+        at=now,
+    )
+    rescue = care.request_rescue(
+        by=agent,
+        caller="张三",
+        mobile="13812345678",
+        zone=RescueZone.objects.get(code="city"),
+        location="七一路",
+        problem="无法启动",
+        at=now,
+    )
+    order = pass_all_items(make_order(advisor=advisor, confirmed=True))
+    desk.settle(order=order, rating="good", at=now)
+    desk.deliver(by=advisor, order=order, at=now)
+    return {"complaint": complaint.pk, "rescue": rescue.pk, "follow_up": FollowUp.objects.get(repair_order=order).pk}
 
 
 def _desk_objects(staff, vehicle) -> dict:

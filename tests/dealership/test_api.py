@@ -70,6 +70,7 @@ def test_create_and_read_a_customer(api_as):
         "name": "张三",
         "mobile": "13812345678",
         "landline": "0394-8123456",
+        "sms_opt_out": False,
         "created_at": None,
         "version": 1,
     }

@@ -1,0 +1,284 @@
+"""Customer care endpoints (API.md): complaints with respond/organise/close, rescues, follow-ups."""
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from customer_care import selectors, services
+from customer_care.models import (
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatus,
+    FollowUp,
+    FollowUpStatus,
+    Rescue,
+    RescueZone,
+    Satisfaction,
+)
+from dealership.models import Customer, Role
+from dealership.permissions import api_roles, has_role
+from service_desk.models import RepairOrder
+
+CARE = {Role.CALLCENTRE, Role.MANAGER}
+COMPLAINT_HANDS = {Role.CALLCENTRE, Role.MANAGER, Role.ADVISOR}
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    repair_order = serializers.PrimaryKeyRelatedField(
+        queryset=RepairOrder.objects.all(), required=False, allow_null=True
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.ChoiceField(choices=ComplaintCategory.choices, default=ComplaintCategory.OTHER)
+    assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
+    breaches = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "repair_order",
+            "summary",
+            "channel",
+            "category",
+            "assignee",
+            "status",
+            "round",
+            "created_at",
+            "respond_by",
+            "organise_by",
+            "close_by",
+            "responded_at",
+            "organised_at",
+            "closed_at",
+            "breaches",
+            "escalation_level",
+            "version",
+        ]
+        read_only_fields = [
+            "number",
+            "status",
+            "round",
+            "created_at",
+            "respond_by",
+            "organise_by",
+            "close_by",
+            "responded_at",
+            "organised_at",
+            "closed_at",
+            "escalation_level",
+            "version",
+        ]
+
+    def get_breaches(self, complaint) -> list[str]:
+        """The stages of the current round that missed their deadline (recorded by the sweep or a late step)."""
+        return [breach.stage for breach in complaint.breaches.all() if breach.round == complaint.round]
+
+
+class StepSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("overdue", bool, description="Only those past the due time of the stage in hand"),
+            OpenApiParameter("status", str, enum=["open", *ComplaintStatus.values]),
+            OpenApiParameter("assignee", int),
+        ]
+    )
+)
+class ComplaintViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
+    """Complaints (CC01). Advisors see the ones handed to them; customer care and managers see all."""
+
+    serializer_class = ComplaintSerializer
+    permission_classes = [api_roles(read=COMPLAINT_HANDS, write=CARE)]
+    queryset = Complaint.objects.none()
+
+    def get_queryset(self):
+        params = self.request.query_params
+        status = params.get("status", "")
+        if status and status not in ("open", *ComplaintStatus.values):
+            raise serializers.ValidationError({"status": [_("Unknown status.")]})
+        assignee = params.get("assignee", "")
+        everyone = has_role(self.request.user, Role.CALLCENTRE, Role.MANAGER)
+        return selectors.complaints(
+            at=timezone.now(),
+            mine=None if everyone else self.request.user,
+            overdue=params.get("overdue") in ("true", "1"),
+            assignee_id=int(assignee) if assignee.isascii() and assignee.isdigit() else None,
+            status=status,
+        )
+
+    def get_object(self):
+        try:
+            complaint = self.get_queryset().get(pk=int(self.kwargs["pk"]))
+        except (Complaint.DoesNotExist, ValueError) as missing:
+            raise NotFound from missing
+        return complaint
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.raise_complaint(by=self.request.user, at=timezone.now(), **data)
+
+    def _step(self, request, service):
+        complaint = self.get_object()
+        body = StepSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(by=request.user, complaint=complaint, at=timezone.now(), **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
+
+    @extend_schema(request=StepSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=COMPLAINT_HANDS)])
+    def respond(self, request, pk=None):
+        """The first response to the customer; 409 out of order or when closed."""
+        return self._step(request, services.respond)
+
+    @extend_schema(request=StepSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=COMPLAINT_HANDS)])
+    def organise(self, request, pk=None):
+        return self._step(request, services.organise)
+
+    @extend_schema(request=StepSerializer, responses=ComplaintSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=COMPLAINT_HANDS)])
+    def close(self, request, pk=None):
+        """Closed with the customer; 409 before it is responded to and organised."""
+        return self._step(request, services.close)
+
+
+class RescueSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    zone = serializers.SlugRelatedField(slug_field="code", queryset=RescueZone.objects.filter(is_active=True))
+    breached = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Rescue
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "caller",
+            "mobile",
+            "plate",
+            "zone",
+            "location",
+            "problem",
+            "requested_at",
+            "promised_by",
+            "status",
+            "crew",
+            "dispatched_at",
+            "arrived_at",
+            "breached",
+            "version",
+        ]
+        read_only_fields = [
+            "number",
+            "requested_at",
+            "promised_by",
+            "status",
+            "crew",
+            "dispatched_at",
+            "arrived_at",
+            "version",
+        ]
+        extra_kwargs = {"caller": {"required": False}}
+
+
+class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Rescues (CC03) with the arrival promised by zone; POST .../arrived/ records the crew's arrival."""
+
+    serializer_class = RescueSerializer
+    permission_classes = [api_roles(read=CARE, write=CARE)]
+    queryset = Rescue.objects.select_related("zone").order_by("-requested_at", "-pk")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        customer = data.get("customer")
+        data.setdefault("caller", customer.name if customer else "")
+        serializer.instance = services.request_rescue(by=self.request.user, at=timezone.now(), **data)
+
+    @extend_schema(request=None, responses=RescueSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=CARE)])
+    def arrived(self, request, pk=None):
+        rescue = services.rescue_arrived(by=request.user, rescue=self.get_object(), at=timezone.now())
+        return Response(self.get_serializer(rescue).data)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    repair_order = serializers.PrimaryKeyRelatedField(queryset=RepairOrder.objects.all())
+    outcome = serializers.ChoiceField(
+        choices=[("reached", "reached"), ("unreached", "unreached")],
+        help_text="reached: the customer answered; unreached: no answer (called again later, a few times).",
+    )
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, allow_blank=True)
+    praised_staff = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), many=True, required=False
+    )
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+
+    def to_representation(self, follow_up):
+        return {
+            "id": follow_up.pk,
+            "repair_order": follow_up.repair_order_id,
+            "status": follow_up.status,
+            "outcome": {"done": "reached", "unreached": "unreached"}.get(follow_up.status, ""),
+            "attempts": follow_up.attempts,
+            "due_at": follow_up.due_at,
+            "satisfaction": follow_up.satisfaction,
+            "praised_staff": [praise.staff_id for praise in follow_up.praises.all()],
+            "notes": follow_up.notes,
+        }
+
+
+class FollowUpViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Follow-up calls (CC04). POST records one call of the order's follow-up."""
+
+    serializer_class = FollowUpSerializer
+    permission_classes = [api_roles(read=CARE, write=CARE)]
+
+    def get_queryset(self):
+        rows = FollowUp.objects.prefetch_related("praises").order_by("-due_at", "-pk")
+        if self.request.query_params.get("due") in ("true", "1"):
+            rows = rows.filter(status=FollowUpStatus.DUE, due_at__lte=timezone.now())
+        return rows
+
+    @extend_schema(request=FollowUpSerializer, responses={201: FollowUpSerializer})
+    def create(self, request):
+        body = FollowUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        follow_up = FollowUp.objects.filter(repair_order=data["repair_order"]).first()
+        if follow_up is None:
+            raise NotFound(_("This work order has no follow-up call: it has not been delivered."))
+        follow_up = services.record_follow_up(
+            by=request.user,
+            follow_up=follow_up,
+            reached=data["outcome"] == "reached",
+            satisfaction=data.get("satisfaction", ""),
+            praised=data.get("praised_staff", []),
+            notes=data.get("notes", ""),
+            at=timezone.now(),
+        )
+        return Response(FollowUpSerializer(FollowUp.objects.prefetch_related("praises").get(pk=follow_up.pk)).data, 201)
+
+
+router = SimpleRouter()
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("rescues", RescueViewSet, basename="rescue")
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+urlpatterns = router.urls

@@ -1,0 +1,289 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customer_care.models import (
+    BroadcastKind,
+    CarePolicy,
+    Channel,
+    ComplaintCategory,
+    ComplaintPolicy,
+    Line,
+    RescueZone,
+    Satisfaction,
+)
+from dealership.models import Customer
+from dealership.permissions import staff_with_role
+from service_desk.forms import StaffChoiceField
+
+
+class CustomerChoiceField(forms.ModelChoiceField):
+    """A customer chosen with the picker (dealership/_customer_field.html), its id in a hidden field."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        message = _("Find and choose the customer first.")
+        kwargs.setdefault("error_messages", {"required": message, "invalid_choice": message})
+        super().__init__(queryset=Customer.objects.all(), **kwargs)
+
+
+def _advisors():
+    return staff_with_role("advisor")
+
+
+class ComplaintForm(forms.Form):
+    customer = CustomerChoiceField()
+    channel = forms.ChoiceField(label=_("Came in by"), choices=Channel.choices, initial=Channel.HOTLINE)
+    category = forms.ChoiceField(label=_("About"), choices=ComplaintCategory.choices)
+    summary = forms.CharField(
+        label=_("What the customer says"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    assignee = StaffChoiceField(label=_("Responsible advisor"), queryset=_advisors())
+    repair_order_number = forms.CharField(
+        label=_("Work order number"), max_length=20, required=False, help_text=_("If it is about a visit.")
+    )
+    counter_sale_number = forms.CharField(
+        label=_("Parts sale number"), max_length=20, required=False, help_text=_("If it is about a parts sale.")
+    )
+    is_serious = forms.BooleanField(label=_("Serious"), required=False)
+    dealership_at_fault = forms.BooleanField(label=_("The dealership is at fault"), required=False)
+
+
+class StepForm(forms.Form):
+    """Respond, organise or close: what was said or done, and the version the user saw."""
+
+    text = forms.CharField(label=_("What was said or done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why reopen"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReassignForm(forms.Form):
+    assignee = StaffChoiceField(label=_("Hand to"), queryset=_advisors())
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HomeVisitForm(forms.Form):
+    planned_for = forms.DateTimeField(
+        label=_("Visit on"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    manager = StaffChoiceField(label=_("Service manager"), queryset=staff_with_role("manager"))
+    technician = StaffChoiceField(label=_("Technician"), queryset=staff_with_role("technician"))
+
+
+class VisitOutcomeForm(forms.Form):
+    outcome = forms.CharField(label=_("How the visit went"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    gift = forms.ModelChoiceField(label=_("Gift handed over"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from parts.models import GiftItem
+
+        super().__init__(*args, **kwargs)
+        self.fields["gift"].queryset = GiftItem.objects.filter(is_active=True, stock_on_hand__gt=0).order_by("name")
+
+
+class RescueForm(forms.Form):
+    caller = forms.CharField(label=_("Caller"), max_length=50)
+    mobile = forms.CharField(label=_("Mobile"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    plate = forms.CharField(label=_("Plate"), max_length=10, required=False)
+    zone = forms.ModelChoiceField(
+        label=_("Zone"), queryset=RescueZone.objects.filter(is_active=True), empty_label=None, to_field_name="code"
+    )
+    location = forms.CharField(label=_("Where is the car"), max_length=200)
+    problem = forms.CharField(label=_("What is wrong"), max_length=300)
+
+
+class DispatchForm(forms.Form):
+    crew = forms.CharField(label=_("Crew and vehicle"), max_length=100)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CancelRescueForm(forms.Form):
+    reason = forms.CharField(label=_("Why called off"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CallForm(forms.Form):
+    NEXT = [
+        ("log", _("Log the call")),
+        ("complaint", _("Log it and raise a complaint")),
+        ("rescue", _("Log it and send a rescue")),
+    ]
+
+    line = forms.ChoiceField(label=_("Line"), choices=Line.choices, widget=forms.RadioSelect, initial=Line.HOTLINE)
+    caller = forms.CharField(label=_("Caller"), max_length=50)
+    number = forms.CharField(
+        label=_("Number called from"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    customer = CustomerChoiceField(required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=200)
+    outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False)
+    then = forms.ChoiceField(choices=NEXT, widget=forms.HiddenInput, initial="log")
+    # For a complaint
+    category = forms.ChoiceField(label=_("Complaint about"), choices=ComplaintCategory.choices, required=False)
+    assignee = StaffChoiceField(label=_("Responsible advisor"), queryset=_advisors(), required=False)
+    # For a rescue
+    zone = forms.ModelChoiceField(
+        label=_("Rescue zone"), queryset=RescueZone.objects.filter(is_active=True), required=False, to_field_name="code"
+    )
+    location = forms.CharField(label=_("Where is the car"), max_length=200, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=10, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        then = cleaned.get("then")
+        if then == "complaint":
+            for name in ("category", "assignee"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Needed for the complaint."))
+        if then == "rescue":
+            for name in ("zone", "location"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Needed for the rescue."))
+        return cleaned
+
+
+class FollowUpForm(forms.Form):
+    reached = forms.TypedChoiceField(
+        label=_("Reached the customer?"),
+        choices=[("1", _("Yes")), ("0", _("No answer"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
+    )
+    praised = forms.MultipleChoiceField(label=_("Praised by name"), required=False, widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(label=_("Notes"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    complaint = forms.BooleanField(label=_("The customer has a complaint"), required=False)
+    complaint_category = forms.ChoiceField(
+        label=_("Complaint about"), choices=ComplaintCategory.choices, required=False
+    )
+    complaint_summary = forms.CharField(
+        label=_("What the customer complains about"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, praise_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(person.pk): person for person in praise_choices}
+        self.fields["praised"].choices = [
+            (pk, getattr(getattr(person, "staff", None), "name", person.get_username()))
+            for pk, person in self.people.items()
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reached") and not cleaned.get("satisfaction"):
+            self.add_error("satisfaction", _("How satisfied was the customer?"))
+        if cleaned.get("complaint") and not (cleaned.get("complaint_summary") or "").strip():
+            self.add_error("complaint_summary", _("Write down what the customer complains about."))
+        return cleaned
+
+    def praised_people(self) -> list:
+        return [self.people[pk] for pk in self.cleaned_data.get("praised", [])]
+
+
+class BroadcastForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=BroadcastKind.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Message"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    visited_within_days = forms.IntegerField(
+        label=_("Customers who visited in the last ... days"),
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text=_("Empty: every customer."),
+    )
+    model_contains = forms.CharField(
+        label=_("Whose car model contains"), max_length=40, required=False, help_text=_("e.g. 迈腾")
+    )
+
+
+class DurationMinutesField(forms.IntegerField):
+    """A duration typed in whole minutes."""
+
+    def prepare_value(self, value):
+        return int(value.total_seconds() // 60) if isinstance(value, timedelta) else value
+
+    def clean(self, value):
+        minutes = super().clean(value)
+        return None if minutes is None else timedelta(minutes=minutes)
+
+
+class ComplaintPolicyForm(forms.ModelForm):
+    respond_within = DurationMinutesField(label=_("Respond within (minutes)"), min_value=1, max_value=24 * 60)
+    organise_within = DurationMinutesField(label=_("Organise within (minutes)"), min_value=1, max_value=7 * 24 * 60)
+    close_within = DurationMinutesField(label=_("Close within (minutes)"), min_value=1, max_value=60 * 24 * 60)
+    manager_after = DurationMinutesField(
+        label=_("Escalate to the service manager after (minutes)"), min_value=0, max_value=7 * 24 * 60
+    )
+    general_manager_after = DurationMinutesField(
+        label=_("Escalate to the general manager after (minutes)"), min_value=0, max_value=30 * 24 * 60
+    )
+
+    class Meta:
+        model = ComplaintPolicy
+        fields = [
+            "respond_within",
+            "organise_within",
+            "close_within",
+            "working_hours_only",
+            "day_starts",
+            "day_ends",
+            "service_manager",
+            "manager_after",
+            "general_manager",
+            "general_manager_after",
+        ]
+        field_classes = {"service_manager": StaffChoiceField, "general_manager": StaffChoiceField}
+        widgets = {
+            "day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "day_ends": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service_manager"].queryset = staff_with_role("manager")
+        self.fields["general_manager"].queryset = staff_with_role("manager")
+
+    def clean(self):
+        cleaned = super().clean()
+        spans = [cleaned.get(name) for name in ("respond_within", "organise_within", "close_within")]
+        if all(spans) and not spans[0] <= spans[1] <= spans[2]:
+            raise forms.ValidationError(
+                _("Respond, organise and close come in that order: each span at least the one before.")
+            )
+        if cleaned.get("day_starts") and cleaned.get("day_ends") and cleaned["day_ends"] <= cleaned["day_starts"]:
+            self.add_error("day_ends", _("The working day ends after it starts."))
+        return cleaned
+
+
+class CarePolicyForm(forms.ModelForm):
+    retry_after = DurationMinutesField(label=_("Call again after (minutes)"), min_value=10, max_value=7 * 24 * 60)
+
+    class Meta:
+        model = CarePolicy
+        fields = [
+            "follow_up_hour",
+            "follow_up_attempts",
+            "retry_after",
+            "maintenance_every_days",
+            "maintenance_every_km",
+            "remind_days_before",
+        ]
+        widgets = {"follow_up_hour": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+class PairingForm(forms.Form):
+    advisor = StaffChoiceField(label=_("Service advisor"), queryset=_advisors())
+    care_agent = StaffChoiceField(
+        label=_("Customer-care advisor"), queryset=staff_with_role("callcentre"), required=False
+    )

@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.utils import timezone
+
+from customer_care import services
+
+
+@shared_task(soft_time_limit=50, time_limit=58)
+def sweep_deadlines(**kwargs) -> dict[str, int]:
+    """Every minute: record missed complaint stages and rescue promises, once each, and escalate."""
+    at = timezone.now()
+    return {
+        "breaches": services.record_breaches(at=at),
+        "escalated": services.escalate(at=at),
+        "late_rescues": services.record_rescue_breaches(at=at),
+    }
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def send_maintenance_reminders(**kwargs) -> int:
+    return services.send_maintenance_reminders(at=timezone.now())

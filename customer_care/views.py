@@ -1,0 +1,560 @@
+"""Customer care pages at /care/: complaints, follow-up calls, the call log, the rescue board,
+greetings and weather notes, and the settings. Every change goes through `services`."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customer_care import selectors, services
+from customer_care.forms import (
+    BroadcastForm,
+    CallForm,
+    CancelRescueForm,
+    CarePolicyForm,
+    ComplaintForm,
+    ComplaintPolicyForm,
+    DispatchForm,
+    FollowUpForm,
+    HomeVisitForm,
+    PairingForm,
+    ReassignForm,
+    ReopenForm,
+    RescueForm,
+    StepForm,
+    VisitOutcomeForm,
+)
+from customer_care.models import (
+    Broadcast,
+    CarePair,
+    CarePolicy,
+    Complaint,
+    ComplaintPolicy,
+    ComplaintStatus,
+    FollowUp,
+    HomeVisit,
+    Rescue,
+)
+from dealership.errors import DomainError
+from dealership.models import Role
+from dealership.permissions import has_role, role_required, staff_with_role
+from dealership.views.directory import chosen_customer
+from parts.models import CounterSale
+from service_desk.models import RepairOrder
+
+CARE = (Role.CALLCENTRE, Role.MANAGER)
+COMPLAINTS = (Role.CALLCENTRE, Role.MANAGER, Role.ADVISOR)
+
+
+def _message(error) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _form_errors(form) -> ValidationError:
+    return ValidationError([error for errors in form.errors.values() for error in errors])
+
+
+# --- Complaints -------------------------------------------------------------------------------------------
+
+
+def _sees_every_complaint(user) -> bool:
+    return has_role(user, Role.CALLCENTRE, Role.MANAGER)
+
+
+@role_required(*COMPLAINTS)
+def complaint_queue(request):
+    """CC01: the queue with live countdowns per stage; advisors see the complaints handed to them."""
+    now = timezone.now()
+    everyone = _sees_every_complaint(request.user)
+    mine = not everyone or request.GET.get("mine") == "1"
+    assignee = request.GET.get("advisor", "")
+    status = request.GET.get("status", "open")
+    rows = selectors.complaints(
+        at=now,
+        mine=request.user if mine else None,
+        overdue=request.GET.get("overdue") == "1",
+        assignee_id=int(assignee) if everyone and assignee.isascii() and assignee.isdigit() else None,
+        status=status,
+        query=request.GET.get("q", ""),
+    )
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customer_care/complaint_queue.html",
+        {
+            "page": page,
+            "now": now,
+            "everyone": everyone,
+            "mine": mine,
+            "overdue": request.GET.get("overdue") == "1",
+            "status": status,
+            "assignee": assignee,
+            "advisors": staff_with_role("advisor") if everyone else [],
+            "query": request.GET.get("q", ""),
+            "warn_s": selectors.WARN_S,
+            "overdue_count": services.overdue(now).filter(**({} if everyone else {"assignee": request.user})).count(),
+        },
+    )
+
+
+def _numbered(model, number: str, field: str):
+    number = number.strip().upper()
+    if not number:
+        return None
+    found = model.objects.filter(number=number).first()
+    if found is None:
+        raise ValidationError({field: _("No %(number)s found.") % {"number": number}})
+    return found
+
+
+@role_required(*CARE)
+def complaint_create(request):
+    initial, prefilled = {}, None
+    order_pk = request.GET.get("order", "")
+    if order_pk.isascii() and order_pk.isdigit():
+        order = RepairOrder.objects.select_related("customer").filter(pk=int(order_pk)).first()
+        if order is not None:
+            prefilled = order.customer
+            initial = {"customer": order.customer_id, "repair_order_number": order.number, "assignee": order.advisor_id}
+    form = ComplaintForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = services.raise_complaint(
+                by=request.user,
+                customer=data["customer"],
+                assignee=data["assignee"],
+                channel=data["channel"],
+                category=data["category"],
+                summary=data["summary"],
+                repair_order=_numbered(RepairOrder, data["repair_order_number"], "repair_order_number"),
+                counter_sale=_numbered(CounterSale, data["counter_sale_number"], "counter_sale_number"),
+                is_serious=data["is_serious"],
+                dealership_at_fault=data["dealership_at_fault"],
+                at=timezone.now(),
+            )
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
+            messages.success(request, _("Complaint %(number)s raised and handed over.") % {"number": complaint.number})
+            return redirect("complaint_detail", pk=complaint.pk)
+    customer = chosen_customer(form) or prefilled
+    return render(request, "customer_care/complaint_form.html", {"form": form, "customer": customer})
+
+
+def _add_errors(form, refused: ValidationError) -> None:
+    if hasattr(refused, "error_dict"):
+        for field, errors in refused.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, refused)
+
+
+def _complaint_for(request, pk: int) -> Complaint:
+    try:
+        complaint = selectors.complaint_detail(pk)
+    except Complaint.DoesNotExist as missing:
+        raise Http404 from missing
+    if not _sees_every_complaint(request.user) and complaint.assignee_id != request.user.pk:
+        raise Http404  # an advisor sees the complaints handed to them, not their colleagues'
+    return complaint
+
+
+@role_required(*COMPLAINTS)
+def complaint_detail(request, pk: int):
+    complaint = _complaint_for(request, pk)
+    now = timezone.now()
+    acts = request.user.pk == complaint.assignee_id or _sees_every_complaint(request.user)
+    context = {
+        "complaint": complaint,
+        "now": now,
+        "clocks": selectors.stage_clocks(complaint, at=now),
+        "timeline": selectors.timeline(complaint),
+        "may_act": acts and complaint.status != ComplaintStatus.CLOSED,
+        "is_care": _sees_every_complaint(request.user),
+        "step_form": StepForm(initial={"version": complaint.version}),
+        "reopen_form": ReopenForm(initial={"version": complaint.version}),
+        "reassign_form": ReassignForm(initial={"version": complaint.version, "assignee": complaint.assignee_id}),
+        "visit": getattr(complaint, "home_visit", None),
+        "visit_form": HomeVisitForm(),
+        "outcome_form": VisitOutcomeForm(),
+        "warn_s": selectors.WARN_S,
+        "next_step": {
+            ComplaintStatus.OPEN: ("complaint_respond", _("Record the response")),
+            ComplaintStatus.RESPONDED: ("complaint_organise", _("Record what is organised")),
+            ComplaintStatus.ORGANISED: ("complaint_close", _("Close the complaint")),
+        }.get(complaint.status),
+    }
+    return render(request, "customer_care/complaint_detail.html", context)
+
+
+def _complaint_act(request, pk: int, action, done: str):
+    complaint = _complaint_for(request, pk)
+    try:
+        action(complaint)
+    except (DomainError, ValidationError) as refused:
+        messages.error(request, _message(refused))
+    else:
+        messages.success(request, done)
+    return redirect("complaint_detail", pk=pk)
+
+
+def _step(request, pk: int, service, done: str):
+    form = StepForm(request.POST)
+
+    def action(complaint):
+        if not form.is_valid():
+            raise _form_errors(form)
+        service(
+            by=request.user,
+            complaint=complaint,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data["version"],
+            at=timezone.now(),
+        )
+
+    return _complaint_act(request, pk, action, done)
+
+
+@role_required(*COMPLAINTS)
+@require_POST
+def complaint_sign(request, pk: int):
+    return _complaint_act(
+        request, pk, lambda c: services.sign_for(by=request.user, complaint=c, at=timezone.now()), _("Signed for.")
+    )
+
+
+@role_required(*COMPLAINTS)
+@require_POST
+def complaint_respond(request, pk: int):
+    return _step(request, pk, services.respond, _("Response recorded."))
+
+
+@role_required(*COMPLAINTS)
+@require_POST
+def complaint_organise(request, pk: int):
+    return _step(request, pk, services.organise, _("Recorded what is organised."))
+
+
+@role_required(*COMPLAINTS)
+@require_POST
+def complaint_close(request, pk: int):
+    return _step(request, pk, services.close, _("Complaint closed."))
+
+
+@role_required(*CARE)
+@require_POST
+def complaint_reopen(request, pk: int):
+    form = ReopenForm(request.POST)
+
+    def action(complaint):
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.reopen(
+            by=request.user,
+            complaint=complaint,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+            at=timezone.now(),
+        )
+
+    return _complaint_act(request, pk, action, _("Reopened: new deadlines from now."))
+
+
+@role_required(*CARE)
+@require_POST
+def complaint_reassign(request, pk: int):
+    form = ReassignForm(request.POST)
+
+    def action(complaint):
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.reassign(
+            by=request.user,
+            complaint=complaint,
+            assignee=form.cleaned_data["assignee"],
+            version=form.cleaned_data["version"],
+            at=timezone.now(),
+        )
+
+    return _complaint_act(request, pk, action, _("Handed over."))
+
+
+@role_required(*CARE)
+@require_POST
+def complaint_plan_visit(request, pk: int):
+    form = HomeVisitForm(request.POST)
+
+    def action(complaint):
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.plan_home_visit(by=request.user, complaint=complaint, at=timezone.now(), **form.cleaned_data)
+
+    return _complaint_act(request, pk, action, _("Home visit planned."))
+
+
+@role_required(*CARE)
+@require_POST
+def complaint_visit_outcome(request, pk: int):
+    form = VisitOutcomeForm(request.POST)
+
+    def action(complaint):
+        if not form.is_valid():
+            raise _form_errors(form)
+        visit = HomeVisit.objects.filter(complaint=complaint).first()
+        if visit is None:
+            raise DomainError(_("Plan the home visit first."))
+        services.record_home_visit(by=request.user, visit=visit, at=timezone.now(), **form.cleaned_data)
+
+    return _complaint_act(request, pk, action, _("Home visit recorded."))
+
+
+# --- Follow-up calls ------------------------------------------------------------------------------------------
+
+
+@role_required(*CARE)
+def follow_up_queue(request):
+    """CC04, CC05: the calls due now; an agent sees their paired advisors' customers and unassigned ones."""
+    now = timezone.now()
+    everyone = has_role(request.user, Role.MANAGER) or request.GET.get("all") == "1"
+    rows = selectors.follow_up_queue(at=now, agent=None if everyone else request.user)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    return render(request, "customer_care/follow_up_queue.html", {"page": page, "everyone": everyone, "now": now})
+
+
+@role_required(*CARE)
+def follow_up_call(request, pk: int):
+    try:
+        follow_up = selectors.follow_up_detail(pk)
+    except FollowUp.DoesNotExist as missing:
+        raise Http404 from missing
+    people = selectors.praise_choices(follow_up)
+    form = FollowUpForm(request.POST or None, praise_choices=people, initial={"version": follow_up.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        complaint = None
+        if data["reached"] and data["complaint"]:
+            complaint = {"category": data["complaint_category"] or "other", "summary": data["complaint_summary"]}
+        try:
+            services.record_follow_up(
+                by=request.user,
+                follow_up=follow_up,
+                reached=data["reached"],
+                satisfaction=data["satisfaction"],
+                praised=form.praised_people(),
+                notes=data["notes"],
+                complaint=complaint,
+                version=data["version"],
+                at=timezone.now(),
+            )
+        except (DomainError, ValidationError) as refused:
+            messages.error(request, _message(refused))
+        else:
+            messages.success(request, _("Call recorded."))
+            return redirect("follow_up_queue")
+    return render(request, "customer_care/follow_up_call.html", {"follow_up": follow_up, "form": form})
+
+
+# --- Call log ------------------------------------------------------------------------------------------------
+
+
+@role_required(*CARE)
+def call_log(request):
+    """CC02: hotline and rescue-line calls; a call can become a complaint or a rescue in the same step."""
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        complaint = rescue = None
+        if data["then"] == "complaint":
+            complaint = {"category": data["category"], "assignee": data["assignee"], "summary": data["topic"]}
+        if data["then"] == "rescue":
+            rescue = {"zone": data["zone"], "location": data["location"], "plate": data["plate"]}
+        try:
+            call = services.log_call(
+                by=request.user,
+                line=data["line"],
+                caller=data["caller"],
+                number=data["number"],
+                topic=data["topic"],
+                outcome=data["outcome"],
+                customer=data.get("customer"),
+                complaint=complaint,
+                rescue=rescue,
+                at=timezone.now(),
+            )
+        except (DomainError, ValidationError) as refused:
+            _add_errors(form, refused if isinstance(refused, ValidationError) else ValidationError(str(refused)))
+        else:
+            messages.success(request, _("Call logged."))
+            if call.complaint_id:
+                return redirect("complaint_detail", pk=call.complaint_id)
+            if call.rescue_id:
+                return redirect("rescue_board")
+            return redirect("call_log")
+    line = request.GET.get("line", "")
+    page = Paginator(selectors.calls(line=line), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customer_care/call_log.html",
+        {"form": form, "page": page, "line": line, "customer": chosen_customer(form)},
+    )
+
+
+# --- Rescue board ----------------------------------------------------------------------------------------------
+
+
+@role_required(*CARE)
+def rescue_board(request):
+    """CC03: rescues under way with their promised arrival counting down; a new request from the line."""
+    form = RescueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rescue = services.request_rescue(by=request.user, at=timezone.now(), **form.cleaned_data)
+        except ValidationError as refused:
+            _add_errors(form, refused)
+        else:
+            messages.success(
+                request,
+                _("Rescue %(number)s taken; the caller is texted the arrival time.") % {"number": rescue.number},
+            )
+            return redirect("rescue_board")
+    now = timezone.now()
+    context = selectors.rescue_board(at=now) | {"form": form, "now": now}
+    if request.htmx:
+        return render(request, "customer_care/_rescue_rows.html", context)
+    return render(request, "customer_care/rescue_board.html", context)
+
+
+def _rescue_act(request, pk: int, action, done: str):
+    rescue = get_object_or_404(Rescue, pk=pk)
+    try:
+        action(rescue)
+    except (DomainError, ValidationError) as refused:
+        messages.error(request, _message(refused))
+    else:
+        messages.success(request, done)
+    return redirect("rescue_board")
+
+
+@role_required(*CARE)
+@require_POST
+def rescue_dispatch(request, pk: int):
+    form = DispatchForm(request.POST)
+
+    def action(rescue):
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.dispatch_crew(
+            by=request.user,
+            rescue=rescue,
+            crew=form.cleaned_data["crew"],
+            version=form.cleaned_data["version"],
+            at=timezone.now(),
+        )
+
+    return _rescue_act(request, pk, action, _("Crew on the way."))
+
+
+@role_required(*CARE)
+@require_POST
+def rescue_arrive(request, pk: int):
+    return _rescue_act(
+        request,
+        pk,
+        lambda r: services.rescue_arrived(by=request.user, rescue=r, at=timezone.now()),
+        _("Arrival recorded."),
+    )
+
+
+@role_required(*CARE)
+@require_POST
+def rescue_cancel(request, pk: int):
+    form = CancelRescueForm(request.POST)
+
+    def action(rescue):
+        if not form.is_valid():
+            raise _form_errors(form)
+        services.cancel_rescue(
+            by=request.user,
+            rescue=rescue,
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+            at=timezone.now(),
+        )
+
+    return _rescue_act(request, pk, action, _("Rescue called off."))
+
+
+# --- Greetings and weather notes, settings ------------------------------------------------------------------------
+
+
+@role_required(Role.MANAGER)
+def broadcasts(request):
+    """CC06: a greeting or weather note to a chosen group; the count is shown before sending."""
+    form = BroadcastForm(request.POST or None)
+    audience = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if request.POST.get("confirm") == "1":
+            try:
+                sent = services.broadcast(by=request.user, at=timezone.now(), **data)
+            except (DomainError, ValidationError) as refused:
+                messages.error(request, _message(refused))
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d texts queued; %(skipped)d customers opted out and were left out.")
+                    % {"count": sent.recipients, "skipped": sent.skipped},
+                )
+                return redirect("broadcasts")
+        rows = services.broadcast_audience(
+            visited_within_days=data["visited_within_days"], model_contains=data["model_contains"]
+        )
+        audience = {"total": rows.count(), "opted_out": rows.filter(sms_opt_out=True).count()}
+    sent = Broadcast.objects.select_related("by__staff").order_by("-at")[:20]
+    return render(request, "customer_care/broadcasts.html", {"form": form, "audience": audience, "sent": sent})
+
+
+@role_required(Role.MANAGER)
+def care_settings(request):
+    complaint_form = ComplaintPolicyForm(instance=ComplaintPolicy.current(), prefix="complaint")
+    care_form = CarePolicyForm(instance=CarePolicy.current(), prefix="care")
+    pairing_form = PairingForm(prefix="pair")
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "complaint":
+            complaint_form = ComplaintPolicyForm(request.POST, instance=ComplaintPolicy.current(), prefix="complaint")
+            chosen = complaint_form
+        elif which == "care":
+            care_form = CarePolicyForm(request.POST, instance=CarePolicy.current(), prefix="care")
+            chosen = care_form
+        else:
+            pairing_form = PairingForm(request.POST, prefix="pair")
+            chosen = pairing_form
+        if chosen.is_valid():
+            if chosen is pairing_form:
+                try:
+                    services.pair_care_agent(by=request.user, **pairing_form.cleaned_data)
+                except ValidationError as refused:
+                    messages.error(request, _message(refused))
+                    return redirect("care_settings")
+            else:
+                chosen.instance._history_user = request.user
+                chosen.save()
+            messages.success(
+                request,
+                _("Saved. New complaints get the new deadlines; raised ones keep theirs.")
+                if chosen is complaint_form
+                else _("Saved."),
+            )
+            return redirect("care_settings")
+    pairs = CarePair.objects.select_related("advisor__staff", "care_agent__staff").order_by("care_agent__staff__name")
+    return render(
+        request,
+        "customer_care/settings.html",
+        {"complaint_form": complaint_form, "care_form": care_form, "pairing_form": pairing_form, "pairs": pairs},
+    )

@@ -1,0 +1,408 @@
+"""CC01: complaint sheets with stored deadlines, stages in order, breaches recorded once, escalation."""
+
+import threading
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from customer_care import services
+from customer_care.models import Breach, Complaint, ComplaintPolicy, Holiday
+from dealership.errors import StaleObject, TransitionNotAllowed
+from dealership.models import SmsMessage, Staff
+from tests.conftest import require_service
+from tests.factories import make_customer, make_user
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def people(db):
+    people = {
+        "agent": make_user("callcentre", name="林雪"),
+        "advisor": make_user("advisor", name="王芳"),
+        "other_advisor": make_user("advisor", name="李磊"),
+        "manager": make_user("manager", name="宋建国"),
+        "gm": make_user("manager", name="总经理"),
+    }
+    for index, key in enumerate(("advisor", "manager", "gm")):
+        Staff.objects.filter(user=people[key]).update(mobile=f"1390394100{index}")
+    return people
+
+
+def raise_one(people, at=NINE, **fields) -> Complaint:
+    return services.raise_complaint(
+        by=people["agent"],
+        customer=fields.pop("customer", None) or make_customer(name="张三"),
+        assignee=fields.pop("assignee", people["advisor"]),
+        channel="hotline",
+        category="repair_quality",
+        summary="保养后发动机舱有异响",
+        at=at,
+        **fields,
+    )
+
+
+# --- Deadlines are data ---------------------------------------------------------------------------------
+
+
+def test_cc01_deadlines_are_stored_at_exactly_30_minutes_1_hour_and_2_days(people):
+    complaint = raise_one(people)
+
+    assert complaint.respond_by == NINE + timedelta(minutes=30)
+    assert complaint.organise_by == NINE + timedelta(hours=1)
+    assert complaint.close_by == NINE + timedelta(days=2)
+    assert complaint.number.startswith("CP20261126")
+
+
+def test_cc01_a_policy_change_applies_to_new_complaints_only(people):
+    before = raise_one(people)
+    ComplaintPolicy.objects.filter(pk=1).update(respond_within=timedelta(minutes=15))
+
+    after = raise_one(people, at=NINE + timedelta(minutes=1))
+    before.refresh_from_db()
+
+    assert before.respond_by == NINE + timedelta(minutes=30)
+    assert after.respond_by == NINE + timedelta(minutes=16)
+
+
+def test_cc01_a_working_hours_policy_stops_the_clock_at_night_and_on_holidays(people):
+    ComplaintPolicy.objects.filter(pk=1).update(working_hours_only=True, day_starts=time(8, 30), day_ends=time(18, 0))
+    Holiday.objects.create(day=date(2026, 11, 27), name="店庆休息")
+
+    complaint = raise_one(people, at=datetime(2026, 11, 26, 17, 45, tzinfo=SHANGHAI))
+
+    # 15 minutes on Thursday, then Friday is a holiday: the other 15 on Saturday from 08:30.
+    assert complaint.respond_by == datetime(2026, 11, 28, 8, 45, tzinfo=SHANGHAI)
+    assert complaint.organise_by == datetime(2026, 11, 28, 9, 15, tzinfo=SHANGHAI)
+
+
+def test_cc01_the_deadline_is_elapsed_time_even_across_a_daylight_saving_change(people, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    before_change = datetime(2026, 10, 24, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+
+    complaint = raise_one(people, at=before_change)
+
+    assert (complaint.close_by - complaint.created_at).total_seconds() == 2 * 24 * 3600
+
+
+# --- Stages in order -------------------------------------------------------------------------------------
+
+
+def test_cc01_the_stages_go_in_order_with_who_and_when(people):
+    complaint = raise_one(people)
+    advisor = people["advisor"]
+
+    with pytest.raises(TransitionNotAllowed):
+        services.close(by=advisor, complaint=complaint, text="已解决", at=NINE + timedelta(minutes=5))
+    services.respond(by=advisor, complaint=complaint, text="已致电客户致歉", at=NINE + timedelta(minutes=10))
+    services.organise(by=advisor, complaint=complaint, text="约明天复查", at=NINE + timedelta(minutes=40))
+    services.close(by=advisor, complaint=complaint, text="复查后已解决", at=NINE + timedelta(hours=20))
+
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.closed_at) == ("closed", NINE + timedelta(hours=20))
+    assert complaint.signed_for_at == NINE + timedelta(minutes=10)  # answering it signs for it
+    assert complaint.next_due is None and complaint.watch_from is None
+    assert [e.to_status for e in complaint.events.order_by("at", "pk") if e.to_status] == [
+        "open",
+        "responded",
+        "organised",
+        "closed",
+    ]
+    assert not Breach.objects.exists()
+
+
+def test_cc01_a_closed_complaint_cannot_be_edited_only_reopened_with_new_deadlines(people):
+    complaint = raise_one(people)
+    for step, minutes in ((services.respond, 5), (services.organise, 10), (services.close, 20)):
+        step(by=people["advisor"], complaint=complaint, text="处理", at=NINE + timedelta(minutes=minutes))
+
+    with pytest.raises(TransitionNotAllowed):
+        services.respond(by=people["advisor"], complaint=complaint, text="再次响应", at=NINE + timedelta(hours=1))
+    with pytest.raises(TransitionNotAllowed):
+        services.reopen(by=people["advisor"], complaint=complaint, reason="客户不满意", at=NINE + timedelta(hours=2))
+    services.reopen(by=people["agent"], complaint=complaint, reason="客户不满意", at=NINE + timedelta(hours=2))
+
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.round) == ("open", 2)
+    assert complaint.respond_by == NINE + timedelta(hours=2, minutes=30)
+
+
+def test_cc01_only_the_assignee_their_manager_and_customer_care_act(people):
+    complaint = raise_one(people)
+
+    with pytest.raises(TransitionNotAllowed):
+        services.respond(by=people["other_advisor"], complaint=complaint, text="我来", at=NINE)
+    services.respond(by=people["agent"], complaint=complaint, text="客服已回电", at=NINE + timedelta(minutes=1))
+
+    complaint.refresh_from_db()
+    assert complaint.status == "responded" and complaint.signed_for_at is None  # the advisor has not signed
+
+
+def test_cc01_a_stale_form_is_refused_and_bad_input_changes_nothing(people):
+    complaint = raise_one(people)
+    services.sign_for(by=people["advisor"], complaint=complaint, at=NINE)
+
+    with pytest.raises(StaleObject):
+        services.respond(by=people["advisor"], complaint=complaint, text="x", version=1, at=NINE)
+    with pytest.raises(ValidationError):
+        services.respond(by=people["advisor"], complaint=complaint, text="  ", at=NINE)
+    with pytest.raises(ValidationError):
+        raise_one(people, assignee=make_user("technician"))
+
+    complaint.refresh_from_db()
+    assert complaint.status == "open" and Complaint.objects.count() == 1
+
+
+# --- Breaches: read-time overdue, recorded once by the sweep, late steps ----------------------------------
+
+
+def test_cc01_overdue_is_right_at_every_read_without_any_sweep(people):
+    complaint = raise_one(people)
+    due = complaint.respond_by
+
+    assert not services.overdue(due - timedelta(microseconds=1)).filter(pk=complaint.pk).exists()
+    assert services.overdue(due).filter(pk=complaint.pk).exists()
+    assert not Breach.objects.exists()
+
+
+def test_cc01_a_breach_is_recorded_once_even_when_the_sweep_runs_ten_times(people):
+    complaint = raise_one(people)
+    late = complaint.respond_by + timedelta(minutes=1)
+
+    counts = [services.record_breaches(at=late + timedelta(seconds=second)) for second in range(10)]
+
+    breach = Breach.objects.get()
+    assert counts == [1] + [0] * 9
+    assert (breach.stage, breach.round, breach.responsible) == ("respond", 1, people["advisor"])
+    assert SmsMessage.objects.filter(kind="complaint_breach").count() == 1
+    assert SmsMessage.objects.get(kind="complaint_breach").is_urgent
+
+
+def test_cc01_a_sweep_after_an_outage_catches_up_every_missed_stage(people):
+    complaint = raise_one(people)
+
+    recorded = services.record_breaches(at=NINE + timedelta(hours=3))  # beat was down for three hours
+
+    notice = SmsMessage.objects.get(kind="complaint_breach")  # one text for both stages
+    assert recorded == 2 and "响应、组织处理" in notice.body
+    assert set(Breach.objects.values_list("stage", flat=True)) == {"respond", "organise"}
+    complaint.refresh_from_db()
+    assert complaint.watch_from == complaint.close_by  # next: the close deadline
+
+
+def test_cc01_read_time_overdue_and_the_sweep_agree_at_random_instants(people):
+    import random
+
+    rng = random.Random(7)
+    complaints = [raise_one(people, at=NINE + timedelta(minutes=rng.randint(0, 600))) for _ in range(40)]
+    for complaint in complaints[::3]:
+        services.respond(by=people["advisor"], complaint=complaint, text="回电", at=complaint.created_at)
+    instant = NINE + timedelta(minutes=rng.randint(200, 700))
+
+    services.record_breaches(at=instant)
+
+    overdue = set(services.overdue(instant).values_list("pk", flat=True))
+    breached_now = {
+        c.pk for c in Complaint.objects.all() if c.breaches.filter(round=c.round, stage=c.stage_in_hand).exists()
+    }
+    assert overdue == breached_now
+
+
+def test_cc01_a_late_step_records_its_own_breach_and_the_sweep_does_not_repeat_it(people):
+    complaint = raise_one(people)
+
+    services.respond(by=people["advisor"], complaint=complaint, text="回电", at=NINE + timedelta(minutes=45))
+    services.record_breaches(at=NINE + timedelta(minutes=50))
+
+    assert list(Breach.objects.values_list("stage", flat=True)) == ["respond"]
+    complaint.refresh_from_db()
+    assert complaint.first_breach_at == NINE + timedelta(minutes=45)
+
+
+def test_cc01_escalation_climbs_to_the_service_manager_then_the_general_manager_once_each(people):
+    ComplaintPolicy.objects.filter(pk=1).update(
+        service_manager=people["manager"], general_manager=people["gm"], general_manager_after=timedelta(hours=4)
+    )
+    complaint = raise_one(people)
+    first_miss = complaint.respond_by + timedelta(minutes=1)
+
+    for minutes in range(0, 300, 30):  # the sweep every half hour for five hours
+        services.record_breaches(at=first_miss + timedelta(minutes=minutes))
+        services.escalate(at=first_miss + timedelta(minutes=minutes))
+
+    complaint.refresh_from_db()
+    notices = SmsMessage.objects.filter(kind="complaint_escalated")
+    assert complaint.escalation_level == 2
+    assert sorted(notices.values_list("mobile", flat=True)) == ["13903941001", "13903941002"]
+    assert list(complaint.events.filter(note__startswith="已升级").values_list("note", flat=True)) == [
+        "已升级至服务经理",
+        "已升级至总经理",
+    ]
+
+
+def test_cc01_a_closed_complaint_escalates_no_further(people):
+    ComplaintPolicy.objects.filter(pk=1).update(general_manager=people["gm"])
+    complaint = raise_one(people)
+    services.record_breaches(at=NINE + timedelta(minutes=31))
+    for step in (services.respond, services.organise, services.close):
+        step(by=people["advisor"], complaint=complaint, text="处理", at=NINE + timedelta(minutes=40))
+
+    services.escalate(at=NINE + timedelta(hours=6))
+
+    complaint.refresh_from_db()
+    assert complaint.escalation_level == 0
+
+
+# --- Pages ------------------------------------------------------------------------------------------------
+
+
+def test_cc01_queue_shows_countdowns_and_keeps_a_fixed_query_count(client, people, django_assert_max_num_queries):
+    for number in range(30):
+        complaint = raise_one(people, at=NINE + timedelta(minutes=number))
+        if number % 3 == 0:
+            services.record_breaches(at=complaint.respond_by)
+    client.force_login(people["agent"])
+
+    with time_machine.travel(NINE + timedelta(minutes=45), tick=False):
+        with django_assert_max_num_queries(12):
+            page = client.get("/care/complaints/")
+
+    html = page.content.decode()
+    assert html.count("data-until=") == 25  # a page of 25, each counting down to its next deadline
+    assert 'data-warn="600"' in html
+    assert "响应 超时" in html
+
+
+def test_cc01_an_advisor_sees_only_the_complaints_handed_to_them(client, people):
+    mine = raise_one(people)
+    theirs = raise_one(people, assignee=people["other_advisor"])
+    client.force_login(people["advisor"])
+
+    queue = client.get("/care/complaints/").content.decode()
+
+    assert mine.number in queue and theirs.number not in queue
+    assert client.get(f"/care/complaints/{theirs.pk}/").status_code == 404
+
+
+def test_cc01_the_advisor_signs_for_and_answers_on_the_page(client, people):
+    complaint = raise_one(people)
+    client.force_login(people["advisor"])
+
+    client.post(f"/care/complaints/{complaint.pk}/sign/")
+    out_of_order = client.post(f"/care/complaints/{complaint.pk}/close/", {"text": "已解决", "version": 2}, follow=True)
+    responded = client.post(
+        f"/care/complaints/{complaint.pk}/respond/", {"text": "已回电致歉", "version": 2}, follow=True
+    )
+
+    complaint.refresh_from_db()
+    assert "各环节须依次进行" in out_of_order.content.decode()
+    assert complaint.status == "responded" and complaint.signed_for_at is not None
+    assert "已回电致歉" in responded.content.decode()
+
+
+def test_cc01_raising_a_complaint_from_the_page_hands_it_over(client, people):
+    customer = make_customer(name="赵敏")
+    client.force_login(people["agent"])
+
+    response = client.post(
+        "/care/complaints/new/",
+        {
+            "customer": customer.pk,
+            "channel": "counter",
+            "category": "waiting",
+            "summary": "等了一个小时还没进工位",
+            "assignee": people["advisor"].pk,
+            "repair_order_number": "RO000",
+        },
+    )
+    refused = response.status_code == 200 and "找不到 RO000" in response.content.decode()
+    created = client.post(
+        "/care/complaints/new/",
+        {
+            "customer": customer.pk,
+            "channel": "counter",
+            "category": "waiting",
+            "summary": "等了一个小时还没进工位",
+            "assignee": people["advisor"].pk,
+        },
+    )
+
+    assert refused
+    complaint = Complaint.objects.get()
+    assert created.status_code == 302 and complaint.customer == customer
+    assert SmsMessage.objects.filter(kind="complaint_assigned", mobile="13903941000").exists()
+
+
+# --- API -----------------------------------------------------------------------------------------------------
+
+
+def test_cc01_api_respond_organise_close_in_order_and_the_overdue_filter(api_as, people):
+    api = api_as("callcentre")
+    customer = make_customer()
+
+    with time_machine.travel(NINE, tick=False):
+        created = api.post(
+            "/api/v1/complaints/",
+            {
+                "customer": customer.pk,
+                "summary": "刹车异响",
+                "channel": "hotline",
+                "assignee": people["advisor"].pk,
+            },
+            format="json",
+        )
+    pk = created.json()["id"]
+    with time_machine.travel(NINE + timedelta(minutes=35), tick=False):
+        overdue = api.get("/api/v1/complaints/", {"overdue": "true"}).json()["results"]
+        early_close = api.post(f"/api/v1/complaints/{pk}/close/", {"text": "x"}, format="json")
+        responded = api.post(f"/api/v1/complaints/{pk}/respond/", {"text": "已回电"}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["respond_by"] == "2026-11-26T09:30:00+08:00"
+    assert [row["id"] for row in overdue] == [pk]
+    assert early_close.status_code == 409
+    assert responded.json()["status"] == "responded" and responded.json()["breaches"] == ["respond"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cc01_four_sweeps_at_once_record_each_breach_exactly_once():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (concurrent sweeps with SKIP LOCKED)")
+    agent, advisor = make_user("callcentre"), make_user("advisor")
+    Staff.objects.filter(user=advisor).update(mobile="13903941000")
+    customer = make_customer()
+    for minute in range(300):
+        services.raise_complaint(
+            by=agent,
+            customer=customer,
+            assignee=advisor,
+            channel="hotline",
+            category="other",
+            summary="超时测试",
+            at=NINE + timedelta(seconds=minute),
+        )
+    barrier = threading.Barrier(4)
+    recorded = []
+
+    def sweep():
+        try:
+            barrier.wait(timeout=10)
+            recorded.append(services.record_breaches(at=NINE + timedelta(hours=2), batch=50))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Breach.objects.count() == 600  # respond and organise, for each of 300
+    assert sum(recorded) == 600
+    # One text per batch to the advisor (a count and the first numbers), never a batch twice.
+    notices = SmsMessage.objects.filter(kind="complaint_breaches")
+    assert 1 <= notices.count() <= 12 and set(notices.values_list("mobile", flat=True)) == {"13903941000"}

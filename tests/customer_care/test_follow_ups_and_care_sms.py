@@ -1,0 +1,284 @@
+"""CC04 follow-up calls with praise, CC05 pairing, CC06 care SMS after delivery, greetings, opt-out."""
+
+import time
+import zoneinfo
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from customer_care import selectors, services
+from customer_care.models import CarePolicy, Complaint, FollowUp, MaintenanceDue, Praise
+from dealership.errors import TransitionNotAllowed
+from dealership.models import SmsMessage, SmsPolicy, SmsStatus
+from service_desk import services as desk
+from tests.conftest import purge_broker, start_celery_worker, stop_celery_worker, wait_until_answering
+from tests.factories import make_customer, make_order, make_user, make_vehicle, pass_all_items
+from tests.fake_gateway import FakeGateway
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+
+
+def delivered(*, advisor=None, vehicle=None, at=NINE, mileage=None):
+    order = make_order(advisor=advisor, vehicle=vehicle, at=at, confirmed=True)
+    if mileage is not None:
+        order.__class__.objects.filter(pk=order.pk).update(mileage_km=mileage)
+        order.refresh_from_db()
+    pass_all_items(order, at=at)
+    desk.settle(order=order, rating="very_satisfied", at=at + timedelta(hours=3))
+    return desk.deliver(by=order.advisor, order=order, at=at + timedelta(hours=3, minutes=10))
+
+
+@pytest.fixture
+def crew(db):
+    advisor = make_user("advisor", name="王芳")
+    agent = make_user("callcentre", name="林雪")
+    services.pair_care_agent(by=make_user("manager"), advisor=advisor, care_agent=agent)
+    return {"advisor": advisor, "agent": agent, "other_agent": make_user("callcentre", name="罗婷")}
+
+
+# --- CC04, CC05 follow-up calls ------------------------------------------------------------------------------
+
+
+def test_cc04_cc05_the_day_after_delivery_the_order_is_in_the_paired_agents_queue(crew):
+    order = delivered(advisor=crew["advisor"])
+
+    follow_up = FollowUp.objects.get(repair_order=order)
+    tomorrow = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+    mine_today = list(selectors.follow_up_queue(at=NINE + timedelta(hours=6), agent=crew["agent"]))
+    mine_tomorrow = list(selectors.follow_up_queue(at=tomorrow, agent=crew["agent"]))
+    theirs_tomorrow = list(selectors.follow_up_queue(at=tomorrow, agent=crew["other_agent"]))
+
+    assert follow_up.due_at == datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)
+    assert follow_up.care_agent == crew["agent"]
+    assert (mine_today, mine_tomorrow, theirs_tomorrow) == ([], [follow_up], [])
+
+
+def test_cc04_a_reached_call_records_satisfaction_and_praise_of_named_staff(crew):
+    order = delivered(advisor=crew["advisor"])
+    technician = order.items.first().technician
+    follow_up = order.follow_up
+
+    services.record_follow_up(
+        by=crew["agent"],
+        follow_up=follow_up,
+        reached=True,
+        satisfaction="very_satisfied",
+        praised=[crew["advisor"], technician],
+        notes="客户表扬王芳讲解清楚",
+        at=NINE + timedelta(days=1, hours=1),
+    )
+
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.satisfaction, follow_up.attempts) == ("done", "very_satisfied", 1)
+    assert set(Praise.objects.values_list("staff", flat=True)) == {crew["advisor"].pk, technician.pk}
+
+
+def test_cc04_praise_for_someone_who_is_not_staff_is_refused_and_nothing_recorded(crew):
+    follow_up = delivered(advisor=crew["advisor"]).follow_up
+    outsider = make_user()  # an account without a staff profile
+
+    with pytest.raises(ValidationError):
+        services.record_follow_up(
+            by=crew["agent"], follow_up=follow_up, reached=True, satisfaction="satisfied", praised=[outsider], at=NINE
+        )
+
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.attempts, Praise.objects.count()) == ("due", 0, 0)
+
+
+def test_cc04_a_complaint_in_the_call_is_raised_in_one_click_with_the_order_linked(client, crew):
+    order = delivered(advisor=crew["advisor"])
+    client.force_login(crew["agent"])
+
+    client.post(
+        f"/care/follow-ups/{order.follow_up.pk}/",
+        {
+            "reached": "1",
+            "satisfaction": "dissatisfied",
+            "complaint": "on",
+            "complaint_category": "repair_quality",
+            "complaint_summary": "保养后仪表盘保养灯没有复位",
+            "version": order.follow_up.version,
+        },
+    )
+
+    complaint = Complaint.objects.get()
+    assert (complaint.repair_order, complaint.channel, complaint.assignee) == (order, "follow_up", crew["advisor"])
+    assert complaint.summary == "保养后仪表盘保养灯没有复位"
+
+
+def test_cc04_an_unreached_customer_is_called_again_then_given_up_after_the_set_attempts(crew):
+    CarePolicy.objects.filter(pk=1).update(follow_up_attempts=3, retry_after=timedelta(hours=4))
+    follow_up = delivered(advisor=crew["advisor"]).follow_up
+    first_call = follow_up.due_at
+
+    for number in range(3):
+        follow_up = services.record_follow_up(
+            by=crew["agent"], follow_up=follow_up, reached=False, at=first_call + timedelta(hours=4 * number)
+        )
+        if number < 2:
+            assert (follow_up.status, follow_up.due_at) == ("due", first_call + timedelta(hours=4 * number + 4))
+
+    assert (follow_up.status, follow_up.attempts) == ("unreached", 3)
+    with pytest.raises(TransitionNotAllowed):
+        services.record_follow_up(by=crew["agent"], follow_up=follow_up, reached=False, at=first_call)
+
+
+def test_cc04_follow_up_api_records_a_call(api_as, crew):
+    order = delivered(advisor=crew["advisor"])
+    api = api_as("callcentre")
+
+    answered = api.post(
+        "/api/v1/follow-ups/",
+        {
+            "repair_order": order.pk,
+            "outcome": "reached",
+            "satisfaction": "satisfied",
+            "praised_staff": [crew["advisor"].pk],
+        },
+        format="json",
+    )
+    undelivered = api.post(
+        "/api/v1/follow-ups/", {"repair_order": make_order().pk, "outcome": "unreached"}, format="json"
+    )
+
+    assert answered.status_code == 201
+    assert answered.json()["outcome"] == "reached" and answered.json()["praised_staff"] == [crew["advisor"].pk]
+    assert undelivered.status_code == 404
+
+
+# --- CC06 care SMS after delivery -------------------------------------------------------------------------------
+
+
+def test_cc06_post_repair_advice_is_written_with_the_delivery_once_and_waits_for_quiet_hours(crew):
+    evening = datetime(2026, 11, 26, 18, 0, tzinfo=SHANGHAI)  # delivered at 21:10, inside quiet hours
+    order = delivered(advisor=crew["advisor"], at=evening)
+
+    services.after_delivery(order=order, at=order.delivered_at)  # a replayed signal changes nothing
+
+    advice = SmsMessage.objects.get(kind="care_after_repair")
+    assert advice.dedupe_key == f"care:order:{order.pk}:advice"
+    assert (advice.status, advice.next_attempt_at) == ("held", datetime(2026, 11, 27, 8, 0, tzinfo=SHANGHAI))
+    assert FollowUp.objects.filter(repair_order=order).count() == 1
+
+
+def test_cc06_a_delivery_that_fails_leaves_no_care_sms_and_no_follow_up(crew, monkeypatch):
+    order = make_order(advisor=crew["advisor"], at=NINE, confirmed=True)
+    pass_all_items(order, at=NINE)
+    desk.settle(order=order, rating="good", at=NINE)
+
+    def broken(**kwargs):
+        raise RuntimeError("the follow-up could not be written")
+
+    monkeypatch.setattr(services, "set_maintenance_due", broken)
+    with pytest.raises(RuntimeError):
+        desk.deliver(by=crew["advisor"], order=order, at=NINE + timedelta(hours=1))
+
+    order.refresh_from_db()
+    assert order.status == "settled"  # one transaction: no delivery without its care work
+    assert not FollowUp.objects.exists() and not SmsMessage.objects.filter(kind="care_after_repair").exists()
+
+
+def test_cc06_maintenance_falls_due_by_distance_when_the_car_drives_a_lot(crew):
+    vehicle = make_vehicle(mileage_km=10_000)
+    delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE - timedelta(days=100), mileage=10_000)
+    # 100 days later the car has done 8,000 km: 80 km a day, so 7,500 km take 93 days (< 180 days).
+    order = delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE, mileage=18_000)
+
+    due = MaintenanceDue.objects.get(vehicle=vehicle)
+    assert due.from_order == order
+    assert due.km_per_day == Decimal("80.0") and due.by_distance
+    assert due.due_on == date(2026, 11, 26) + timedelta(days=93)
+    assert due.due_km == 25_500
+
+
+def test_cc06_maintenance_falls_due_by_time_for_a_car_seen_once(crew):
+    vehicle = make_vehicle(mileage_km=3_000)
+
+    delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE, mileage=3_000)
+
+    due = MaintenanceDue.objects.get(vehicle=vehicle)
+    # 40 km a day (no history): 7,500 km in 187 days, so 180 days comes first.
+    assert (due.due_on, due.by_distance) == (date(2026, 11, 26) + timedelta(days=180), False)
+
+
+def test_cc06_the_reminder_goes_once_on_its_day_and_a_newer_visit_replaces_it(crew):
+    vehicle = make_vehicle()
+    delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE)
+    due = MaintenanceDue.objects.get(vehicle=vehicle)
+    remind_day = datetime.combine(due.remind_on, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(hours=9)
+
+    before = services.send_maintenance_reminders(at=remind_day - timedelta(days=1))
+    on_the_day = [services.send_maintenance_reminders(at=remind_day + timedelta(minutes=m)) for m in range(3)]
+    later_visit = delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE + timedelta(days=190))
+
+    reminder = SmsMessage.objects.get(kind="maintenance_reminder")
+    assert (before, on_the_day) == (0, [1, 0, 0])
+    assert reminder.next_attempt_at == remind_day + timedelta(hours=1)  # sent from 10:00
+    assert MaintenanceDue.objects.get(vehicle=vehicle).from_order == later_visit
+
+
+def test_cc06_greetings_skip_customers_who_opted_out_and_a_reply_td_opts_out(client, db):
+    from dealership.services import opt_out_by_reply
+
+    manager = make_user("manager")
+    staying, leaving = make_customer(name="张三"), make_customer(name="李四")
+    for customer in (staying, leaving):
+        make_vehicle(customer=customer, model_name="一汽-大众 迈腾 2.0T")
+
+    changed = opt_out_by_reply(mobile=leaving.mobile, text=" td ")
+    ignored = opt_out_by_reply(mobile=staying.mobile, text="好的，谢谢")
+    sent = services.broadcast(by=manager, kind="weather", text="明日大雪，请减速慢行。", model_contains="迈腾", at=NINE)
+    again = services.broadcast(
+        by=manager, kind="weather", text="明日大雪，请减速慢行。", model_contains="迈腾", at=NINE
+    )
+
+    texts = SmsMessage.objects.filter(kind="care_weather")
+    assert (changed, ignored) == (1, 0)
+    assert (sent.recipients, sent.skipped) == (1, 1)
+    assert list(texts.values_list("mobile", flat=True).distinct()) == [staying.mobile]
+    assert again.pk != sent.pk and texts.count() == 2  # a second broadcast is a second message, on purpose
+    assert "明日大雪" in texts.first().body
+
+
+def test_cc06_only_a_manager_sends_greetings(db):
+    with pytest.raises(TransitionNotAllowed):
+        services.broadcast(by=make_user("callcentre"), kind="greeting", text="节日快乐", at=NINE)
+
+
+# --- CC06 with a real worker on the broker ------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_cc06_a_real_worker_sends_the_care_sms_of_a_delivered_order_exactly_once(settings, tmp_path):
+    purge_broker()
+    # No quiet hours, whenever CI runs: the care text goes as soon as the worker has it.
+    SmsPolicy.objects.update_or_create(pk=1, defaults={"quiet_from": clock(0), "quiet_until": clock(0)})
+    advisor = make_user("advisor")
+    log = tmp_path / "worker.log"
+    with FakeGateway() as gateway:
+        for name, value in gateway.settings().items():
+            setattr(settings, name, value)
+        worker = start_celery_worker(log, **gateway.settings())
+        try:
+            wait_until_answering(worker, log)
+            order = delivered(advisor=advisor, at=timezone.now() - timedelta(hours=4))
+            advice = SmsMessage.objects.get(kind="care_after_repair")
+            deadline = time.monotonic() + 60
+            while SmsMessage.objects.get(pk=advice.pk).status != SmsStatus.SENT and time.monotonic() < deadline:
+                time.sleep(0.2)  # polling the worker process, not waiting out a business deadline
+            services.after_delivery(order=order, at=order.delivered_at)  # the signal again: still one text
+        finally:
+            stop_celery_worker(worker)
+
+    advice.refresh_from_db()
+    assert advice.status == SmsStatus.SENT
+    assert gateway.sends[advice.out_id] == 1
+    assert max(gateway.sends.values()) == 1  # the order's other texts (car ready) also once each
+    assert "感谢您光临" in gateway.bodies[advice.out_id]

@@ -1,0 +1,202 @@
+"""CC02 call log, CC03 rescue promises by zone, CC07 home visits."""
+
+import zoneinfo
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from customer_care import services
+from customer_care.models import Call, Complaint, Rescue, RescueZone
+from dealership.errors import TransitionNotAllowed
+from dealership.models import SmsMessage, Staff
+from parts import services as parts
+from parts.models import GiftItem, GiftMovement
+from tests.factories import make_customer, make_user
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NIGHT = datetime(2026, 11, 26, 23, 40, tzinfo=SHANGHAI)  # the rescue line runs round the clock
+
+
+@pytest.fixture
+def agent(db):
+    return make_user("callcentre", name="林雪")
+
+
+def rescue_in(zone: str, agent, at=NIGHT) -> Rescue:
+    return services.request_rescue(
+        by=agent,
+        caller="张三",
+        mobile="13812345678",
+        zone=RescueZone.objects.get(code=zone),
+        location="川汇区七一路",
+        problem="无法启动",
+        at=at,
+    )
+
+
+@pytest.mark.parametrize(("zone", "promise"), [("city", 30), ("county", 60), ("province", 12 * 60)])
+def test_cc03_the_promised_arrival_comes_from_the_zone_and_is_texted_at_once(agent, zone, promise):
+    rescue = rescue_in(zone, agent)
+
+    text = SmsMessage.objects.get(kind="rescue_promised")
+    assert rescue.promised_by == NIGHT + timedelta(minutes=promise)
+    assert text.status == "queued"  # urgent: quiet hours do not hold it
+    assert f"{(NIGHT + timedelta(minutes=promise)):%H:%M}" in text.body
+
+
+def test_cc03_bad_rescue_input_is_refused_and_nothing_saved(agent):
+    closed = RescueZone.objects.create(code="far", name="省外", promise=timedelta(days=1), is_active=False)
+
+    for fields in ({"zone": closed}, {"mobile": "12345"}, {"location": " "}):
+        values = {
+            "caller": "张三",
+            "mobile": "13812345678",
+            "zone": RescueZone.objects.get(code="city"),
+            "location": "七一路",
+            "problem": "爆胎",
+        } | fields
+        with pytest.raises(ValidationError):
+            services.request_rescue(by=agent, at=NIGHT, **values)
+
+    assert not Rescue.objects.exists()
+
+
+def test_cc03_a_missed_promise_is_recorded_once_by_the_sweep_and_managers_told(agent):
+    manager = make_user("manager")
+    Staff.objects.filter(user=manager).update(mobile="13903941001")
+    rescue = rescue_in("city", agent)
+
+    counts = [services.record_rescue_breaches(at=rescue.promised_by + timedelta(minutes=m)) for m in range(5)]
+
+    rescue.refresh_from_db()
+    assert counts == [1, 0, 0, 0, 0]
+    assert rescue.breached_at == rescue.promised_by
+    assert SmsMessage.objects.filter(kind="rescue_late").count() == 1
+
+
+def test_cc03_dispatch_then_arrival_late_arrival_records_the_miss(agent):
+    on_time, late = rescue_in("city", agent), rescue_in("county", agent)
+    for rescue in (on_time, late):
+        services.dispatch_crew(by=agent, rescue=rescue, crew="李师傅 豫P·J8821", at=NIGHT + timedelta(minutes=3))
+
+    services.rescue_arrived(by=agent, rescue=on_time, at=NIGHT + timedelta(minutes=25))
+    services.rescue_arrived(by=agent, rescue=late, at=NIGHT + timedelta(minutes=75))
+
+    on_time.refresh_from_db()
+    late.refresh_from_db()
+    assert (on_time.status, on_time.breached) == ("arrived", False)
+    assert (late.status, late.breached) == ("arrived", True)
+    with pytest.raises(TransitionNotAllowed):
+        services.dispatch_crew(by=agent, rescue=late, crew="x", at=NIGHT + timedelta(hours=2))
+
+
+def test_cc03_rescue_api_refuses_an_unknown_zone_and_records_arrival(api_as):
+    api = api_as("callcentre")
+    customer = make_customer(name="张三")
+
+    unknown = api.post(
+        "/api/v1/rescues/",
+        {"customer": customer.pk, "zone": "mars", "mobile": customer.mobile, "location": "x", "problem": "y"},
+        format="json",
+    )
+    created = api.post(
+        "/api/v1/rescues/",
+        {"customer": customer.pk, "zone": "county", "mobile": customer.mobile, "location": "商水县", "problem": "爆胎"},
+        format="json",
+    )
+    pk = created.json()["id"]
+    services.dispatch_crew(
+        by=api.user, rescue=Rescue.objects.get(pk=pk), crew="李师傅", at=Rescue.objects.get(pk=pk).requested_at
+    )
+    arrived = api.post(f"/api/v1/rescues/{pk}/arrived/", format="json")
+
+    assert unknown.status_code == 400 and "zone" in unknown.json()
+    assert created.status_code == 201 and created.json()["caller"] == "张三"
+    assert arrived.json()["status"] == "arrived" and arrived.json()["breached"] is False
+
+
+def test_cc02_a_hotline_call_becomes_a_complaint_in_one_step(client, agent):
+    advisor = make_user("advisor")
+    customer = make_customer(name="赵敏")
+    client.force_login(agent)
+
+    response = client.post(
+        "/care/calls/",
+        {
+            "line": "hotline",
+            "caller": "赵敏",
+            "number": "13812345678",
+            "customer": customer.pk,
+            "topic": "换完刹车片有尖叫声",
+            "then": "complaint",
+            "category": "repair_quality",
+            "assignee": advisor.pk,
+        },
+    )
+
+    call = Call.objects.get()
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/care/complaints/{complaint.pk}/"
+    assert call.complaint == complaint
+    assert (complaint.channel, complaint.summary, complaint.assignee) == ("hotline", "换完刹车片有尖叫声", advisor)
+
+
+def test_cc02_a_rescue_line_call_becomes_a_rescue_and_a_bare_call_is_just_logged(client, agent):
+    client.force_login(agent)
+    call = {"line": "rescue", "caller": "陈先生", "number": "13912345678", "topic": "电瓶没电打不着火"}
+
+    missing_zone = client.post("/care/calls/", call | {"then": "rescue"})
+    client.post("/care/calls/", call | {"then": "rescue", "zone": "city", "location": "周口东站停车场"})
+    client.post("/care/calls/", call | {"then": "log", "topic": "咨询救援收费"})
+
+    rescue = Rescue.objects.get()
+    assert missing_zone.status_code == 200 and not Call.objects.filter(topic="电瓶没电打不着火", rescue=None).exists()
+    assert (rescue.mobile, rescue.problem, rescue.zone.code) == ("13912345678", "电瓶没电打不着火", "city")
+    assert Call.objects.count() == 2
+
+
+def test_cc07_a_serious_complaint_at_fault_gets_a_home_visit_with_a_gift(agent):
+    advisor, manager, technician = make_user("advisor"), make_user("manager"), make_user("technician")
+    gift = parts.save_gift_item(by=manager, gift=GiftItem(name="车载香薰", unit_cost=Decimal("38.00")))
+    parts.restock_gifts(by=manager, gift=gift, quantity=2, at=NIGHT)
+    minor = services.raise_complaint(
+        by=agent,
+        customer=make_customer(),
+        assignee=advisor,
+        channel="hotline",
+        category="waiting",
+        summary="等太久",
+        at=NIGHT,
+    )
+    serious = services.raise_complaint(
+        by=agent,
+        customer=make_customer(),
+        assignee=advisor,
+        channel="hotline",
+        category="repair_quality",
+        summary="修完第二天就抛锚",
+        is_serious=True,
+        dealership_at_fault=True,
+        at=NIGHT,
+    )
+    tomorrow = NIGHT + timedelta(hours=12)
+
+    with pytest.raises(TransitionNotAllowed):
+        services.plan_home_visit(
+            by=agent, complaint=minor, planned_for=tomorrow, manager=manager, technician=technician, at=NIGHT
+        )
+    visit = services.plan_home_visit(
+        by=agent, complaint=serious, planned_for=tomorrow, manager=manager, technician=technician, at=NIGHT
+    )
+    services.record_home_visit(by=manager, visit=visit, outcome="当面致歉，客户接受", gift=gift, at=tomorrow)
+
+    movement = GiftMovement.objects.get(quantity=-1)
+    assert (movement.reason, movement.customer, movement.note) == (
+        "complaint_resolution",
+        serious.customer,
+        serious.number,
+    )
+    visit.refresh_from_db()
+    assert visit.gift == movement and visit.outcome == "当面致歉，客户接受"
