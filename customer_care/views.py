@@ -40,6 +40,7 @@ from customer_care.models import (
     Rescue,
 )
 from dealership.errors import DomainError
+from dealership.forms import form_errors
 from dealership.models import Role
 from dealership.permissions import has_role, role_required, staff_with_role
 from dealership.views.directory import chosen_customer
@@ -52,10 +53,6 @@ COMPLAINTS = (Role.CALLCENTRE, Role.MANAGER, Role.ADVISOR)
 
 def _message(error) -> str:
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def _form_errors(form) -> ValidationError:
-    return ValidationError([error for errors in form.errors.values() for error in errors])
 
 
 # --- Complaints -------------------------------------------------------------------------------------------
@@ -203,21 +200,16 @@ def _complaint_act(request, pk: int, action, done: str):
     return redirect("complaint_detail", pk=pk)
 
 
-def _step(request, pk: int, service, done: str):
-    form = StepForm(request.POST)
+def _posted(request, form_class, service, target: str):
+    """An action on one object: validate the posted form, then service(by=, at=, <target>=obj, **fields)."""
+    form = form_class(request.POST)
 
-    def action(complaint):
+    def action(obj):
         if not form.is_valid():
-            raise _form_errors(form)
-        service(
-            by=request.user,
-            complaint=complaint,
-            text=form.cleaned_data["text"],
-            version=form.cleaned_data["version"],
-            at=timezone.now(),
-        )
+            raise form_errors(form)
+        service(by=request.user, at=timezone.now(), **{target: obj}, **form.cleaned_data)
 
-    return _complaint_act(request, pk, action, done)
+    return action
 
 
 @role_required(*COMPLAINTS)
@@ -231,69 +223,42 @@ def complaint_sign(request, pk: int):
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_respond(request, pk: int):
-    return _step(request, pk, services.respond, _("Response recorded."))
+    action = _posted(request, StepForm, services.respond, "complaint")
+    return _complaint_act(request, pk, action, _("Response recorded."))
 
 
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_organise(request, pk: int):
-    return _step(request, pk, services.organise, _("Recorded what is organised."))
+    action = _posted(request, StepForm, services.organise, "complaint")
+    return _complaint_act(request, pk, action, _("Recorded what is organised."))
 
 
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_close(request, pk: int):
-    return _step(request, pk, services.close, _("Complaint closed."))
+    action = _posted(request, StepForm, services.close, "complaint")
+    return _complaint_act(request, pk, action, _("Complaint closed."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_reopen(request, pk: int):
-    form = ReopenForm(request.POST)
-
-    def action(complaint):
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.reopen(
-            by=request.user,
-            complaint=complaint,
-            reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
-            at=timezone.now(),
-        )
-
+    action = _posted(request, ReopenForm, services.reopen, "complaint")
     return _complaint_act(request, pk, action, _("Reopened: new deadlines from now."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_reassign(request, pk: int):
-    form = ReassignForm(request.POST)
-
-    def action(complaint):
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.reassign(
-            by=request.user,
-            complaint=complaint,
-            assignee=form.cleaned_data["assignee"],
-            version=form.cleaned_data["version"],
-            at=timezone.now(),
-        )
-
+    action = _posted(request, ReassignForm, services.reassign, "complaint")
     return _complaint_act(request, pk, action, _("Handed over."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_plan_visit(request, pk: int):
-    form = HomeVisitForm(request.POST)
-
-    def action(complaint):
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.plan_home_visit(by=request.user, complaint=complaint, at=timezone.now(), **form.cleaned_data)
-
+    action = _posted(request, HomeVisitForm, services.plan_home_visit, "complaint")
     return _complaint_act(request, pk, action, _("Home visit planned."))
 
 
@@ -304,7 +269,7 @@ def complaint_visit_outcome(request, pk: int):
 
     def action(complaint):
         if not form.is_valid():
-            raise _form_errors(form)
+            raise form_errors(form)
         visit = HomeVisit.objects.filter(complaint=complaint).first()
         if visit is None:
             raise DomainError(_("Plan the home visit first."))
@@ -443,19 +408,7 @@ def _rescue_act(request, pk: int, action, done: str):
 @role_required(*CARE)
 @require_POST
 def rescue_dispatch(request, pk: int):
-    form = DispatchForm(request.POST)
-
-    def action(rescue):
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.dispatch_crew(
-            by=request.user,
-            rescue=rescue,
-            crew=form.cleaned_data["crew"],
-            version=form.cleaned_data["version"],
-            at=timezone.now(),
-        )
-
+    action = _posted(request, DispatchForm, services.dispatch_crew, "rescue")
     return _rescue_act(request, pk, action, _("Crew on the way."))
 
 
@@ -473,19 +426,7 @@ def rescue_arrive(request, pk: int):
 @role_required(*CARE)
 @require_POST
 def rescue_cancel(request, pk: int):
-    form = CancelRescueForm(request.POST)
-
-    def action(rescue):
-        if not form.is_valid():
-            raise _form_errors(form)
-        services.cancel_rescue(
-            by=request.user,
-            rescue=rescue,
-            reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
-            at=timezone.now(),
-        )
-
+    action = _posted(request, CancelRescueForm, services.cancel_rescue, "rescue")
     return _rescue_act(request, pk, action, _("Rescue called off."))
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dealership.fields import NormalizedFormField
@@ -124,3 +125,12 @@ class TestSmsForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     customer = forms.CharField(label=_("Addressed to"), max_length=20, initial="张先生")
+
+
+def form_errors(form) -> ValidationError:
+    """A posted form's errors as one ValidationError for a flash message, each with its field's label."""
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        found += [_("%(field)s: %(error)s") % {"field": label, "error": error} if label else error for error in errors]
+    return ValidationError(found)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dealership.clock import parse_day, parse_month
 from dealership.errors import DomainError
+from dealership.forms import form_errors
 from dealership.models import Role
 from dealership.permissions import has_role, role_required
 from service_desk import services as desk
@@ -130,7 +131,7 @@ def _act(request, pk: int, action, done: str, *, back_to_board: bool = False):
 def _form_action(form, action):
     def run(item):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         action(item, form.cleaned_data)
 
     return run

@@ -1,7 +1,8 @@
 """Let the manager role keep the rescue zones (CC03) and the holiday calendar in the admin site."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from dealership import grants
 
 MANAGER_PERMISSIONS = [
     "view_rescuezone",
@@ -15,16 +16,7 @@ MANAGER_PERMISSIONS = [
 
 
 def grant(apps, schema_editor):
-    app_config = apps.get_app_config("customer_care")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    manager, _created = Group.objects.get_or_create(name="manager")
-    manager.permissions.add(
-        *Permission.objects.filter(content_type__app_label="customer_care", codename__in=MANAGER_PERMISSIONS)
-    )
+    grants.grant(apps, role="manager", app_label="customer_care", codenames=MANAGER_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from dealership.clock import parse_day
 from dealership.errors import DomainError
+from dealership.forms import form_errors
 from dealership.models import Role
 from dealership.money import format_cny
 from dealership.permissions import has_role, role_required
@@ -40,7 +41,7 @@ BOOKERS = (Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER)
 
 
 def _errors(form) -> ValidationError:
-    return ValidationError([error for errors in form.errors.values() for error in errors])
+    return form_errors(form)
 
 
 @role_required(*BOOKERS)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealership.errors import DomainError
+from dealership.forms import form_errors
 from dealership.models import Role
 from dealership.permissions import has_role, may_see_full_mobile, role_required
 from parts.services import OutOfStock
@@ -228,7 +229,7 @@ def add_item(request, pk: int):
 
     def action(order):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         services.add_item(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
 
     return _act(request, pk, action, _("Item added."), anchor="#items")
@@ -246,7 +247,7 @@ def add_part(request, pk: int, item_pk: int):
 
     def action(order):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         services.add_part_line(by=request.user, item=item, at=timezone.now(), **form.cleaned_data)
 
     return _act(request, pk, action, _("Part added."), anchor="#items")
@@ -260,7 +261,7 @@ def backorder_part(request, pk: int, item_pk: int):
 
     def action(order):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         services.backorder_part(by=request.user, item=item, at=timezone.now(), **form.cleaned_data)
 
     return _act(request, pk, action, _("Part ordered; the customer will be told when it arrives."), anchor="#items")
@@ -321,7 +322,7 @@ def report_overrun(request, pk: int):
 
     def action(order):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         services.report_overrun(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
 
     return _act(request, pk, action, _("Delay reported: the advisor tells the customer."))
@@ -448,7 +449,7 @@ def open_claim(request, pk: int):
 
     def action(order):
         if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
+            raise form_errors(form)
         services.open_claim(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
 
     return _act(request, pk, action, _("Insurance claim recorded."))

@@ -406,3 +406,22 @@ def test_cc01_four_sweeps_at_once_record_each_breach_exactly_once():
     # One text per batch to the advisor (a count and the first numbers), never a batch twice.
     notices = SmsMessage.objects.filter(kind="complaint_breaches")
     assert 1 <= notices.count() <= 12 and set(notices.values_list("mobile", flat=True)) == {"13903941000"}
+
+
+def test_cc01_customer_care_hands_a_complaint_over_and_reopens_it_on_the_page(client, people):
+    complaint = raise_one(people)
+    client.force_login(people["agent"])
+
+    client.post(f"/care/complaints/{complaint.pk}/reassign/", {"assignee": people["other_advisor"].pk, "version": 1})
+    complaint.refresh_from_db()
+    for step in ("respond", "organise", "close"):
+        client.post(f"/care/complaints/{complaint.pk}/{step}/", {"text": "处理", "version": complaint.version})
+        complaint.refresh_from_db()
+    without_reason = client.post(
+        f"/care/complaints/{complaint.pk}/reopen/", {"reason": "", "version": complaint.version}, follow=True
+    )
+    client.post(f"/care/complaints/{complaint.pk}/reopen/", {"reason": "客户仍不满意", "version": complaint.version})
+
+    complaint.refresh_from_db()
+    assert "重新打开的原因：该字段是必填项" in without_reason.content.decode()
+    assert (complaint.assignee, complaint.status, complaint.round) == (people["other_advisor"], "open", 2)
