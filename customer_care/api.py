@@ -197,6 +197,11 @@ class RescueSerializer(serializers.ModelSerializer):
         extra_kwargs = {"caller": {"required": False}}
 
 
+class DispatchSerializer(serializers.Serializer):
+    crew = serializers.CharField(max_length=100)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
 class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Rescues (CC03) with the arrival promised by zone; POST .../arrived/ records the crew's arrival."""
 
@@ -209,6 +214,23 @@ class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.L
         customer = data.get("customer")
         data.setdefault("caller", customer.name if customer else "")
         serializer.instance = services.request_rescue(by=self.request.user, at=timezone.now(), **data)
+
+    @extend_schema(request=DispatchSerializer, responses=RescueSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="dispatch",
+        url_name="dispatch",
+        permission_classes=[api_roles(read=(), write=CARE)],
+    )
+    def send_crew(self, request, pk=None):  # not "dispatch": that name is the view's own entry point
+        """The crew is on its way; 409 unless the rescue is still requested."""
+        body = DispatchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rescue = services.dispatch_crew(
+            by=request.user, rescue=self.get_object(), at=timezone.now(), **body.validated_data
+        )
+        return Response(self.get_serializer(rescue).data)
 
     @extend_schema(request=None, responses=RescueSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=CARE)])

@@ -13,6 +13,7 @@ from customer_care.models import (
     RescueZone,
     Satisfaction,
 )
+from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer
 from dealership.permissions import staff_with_role
 from service_desk.forms import StaffChoiceField
@@ -133,10 +134,25 @@ class CallForm(forms.Form):
     )
     location = forms.CharField(label=_("Where is the car"), max_length=200, required=False)
     plate = forms.CharField(label=_("Plate"), max_length=10, required=False)
+    rescue_mobile = forms.CharField(
+        label=_("Mobile for the arrival text"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        help_text=_("Empty: the number called from, when it is a mobile."),
+    )
 
     def clean(self):
         cleaned = super().clean()
         then = cleaned.get("then")
+        if then == "rescue":
+            mobile = normalize_mobile(cleaned.get("rescue_mobile") or cleaned.get("number") or "")
+            try:
+                validate_mobile(mobile)
+            except forms.ValidationError:
+                self.add_error("rescue_mobile", _("The crew's arrival is texted: give a mainland mobile number."))
+            else:
+                cleaned["rescue_mobile"] = mobile
         if then == "complaint":
             for name in ("category", "assignee"):
                 if not cleaned.get(name):
@@ -260,6 +276,16 @@ class ComplaintPolicyForm(forms.ModelForm):
         if all(spans) and not spans[0] <= spans[1] <= spans[2]:
             raise forms.ValidationError(
                 _("Respond, organise and close come in that order: each span at least the one before.")
+            )
+        manager, general = cleaned.get("manager_after"), cleaned.get("general_manager_after")
+        if manager is not None and general is not None and general < manager:
+            self.add_error(
+                "general_manager_after", _("The general manager is told after the service manager, not before.")
+            )
+        manager, general = cleaned.get("manager_after"), cleaned.get("general_manager_after")
+        if manager is not None and general is not None and general < manager:
+            self.add_error(
+                "general_manager_after", _("The general manager is told after the service manager, not before.")
             )
         if cleaned.get("day_starts") and cleaned.get("day_ends") and cleaned["day_ends"] <= cleaned["day_starts"]:
             self.add_error("day_ends", _("The working day ends after it starts."))

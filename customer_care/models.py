@@ -40,7 +40,8 @@ class ComplaintPolicy(models.Model):
         _("count working hours only"),
         default=False,
         help_text=_(
-            "Off: round the clock, as the department promises. On: only between the hours below, not on holidays."
+            "Off: round the clock, as the department promises. On: only between the hours below, every day but "
+            "the holidays; the spans above are then working time (2,880 minutes to close are 48 working hours)."
         ),
     )
     day_starts = models.TimeField(_("working day starts"), default=time(8, 30))
@@ -366,7 +367,8 @@ class Rescue(models.Model):
     history = HistoricalRecords()
 
     TRANSITIONS = {
-        RescueStatus.REQUESTED: {RescueStatus.DISPATCHED, RescueStatus.CANCELLED},
+        # A crew sent out by radio may be recorded only when it arrives.
+        RescueStatus.REQUESTED: {RescueStatus.DISPATCHED, RescueStatus.ARRIVED, RescueStatus.CANCELLED},
         RescueStatus.DISPATCHED: {RescueStatus.ARRIVED, RescueStatus.CANCELLED},
         RescueStatus.ARRIVED: set(),
         RescueStatus.CANCELLED: set(),

@@ -134,16 +134,6 @@ def follow_up_detail(pk: int) -> FollowUp:
     )
 
 
-def praise_choices(follow_up: FollowUp) -> list:
-    """The staff a customer can praise for this visit: its advisor and the technicians who did the work."""
-    order = follow_up.repair_order
-    people = {order.advisor_id: order.advisor}
-    for item in order.items.all():
-        if item.technician_id:
-            people.setdefault(item.technician_id, item.technician)
-    return list(people.values())
-
-
 def rescue_board(*, at: datetime) -> dict:
     open_rows = (
         Rescue.objects.filter(status__in=Rescue.OPEN).select_related("zone", "customer").order_by("promised_by", "pk")

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +63,7 @@ from service_desk.models import ItemStatus, OrderStatus, RepairOrder
 BATCH = 1000
 # A car's own distance per day is estimated from its visits; a car seen once drives this much.
 DEFAULT_KM_PER_DAY = 40
+MIN_KM_PER_DAY = Decimal("0.1")
 
 
 def _staff_mobile(user) -> str:
@@ -241,7 +242,7 @@ def _advance(
         setattr(complaint, name, value)
     if by.pk == complaint.assignee_id and complaint.signed_for_at is None:
         complaint.signed_for_at = at  # answering it is signing for it
-    late = at > complaint.due(stage)
+    late = at >= complaint.due(stage)  # due at 09:30 means done before 09:30, as the sweep counts it
     recorded = set(
         Breach.objects.filter(complaint=complaint, round=complaint.round).values_list("stage", flat=True)
     ) | ({stage} if late else set())
@@ -249,7 +250,7 @@ def _advance(
     complaint.next_due = _next_due(complaint)
     complaint.watch_from = _watch_from(complaint, recorded)
     if late and complaint.first_breach_at is None:
-        complaint.first_breach_at = at
+        complaint.first_breach_at = complaint.due(stage)
     complaint.version += 1
     complaint.save()
     if late:  # a late step records its own breach, if the sweep has not yet
@@ -403,7 +404,8 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
                     ),
                     default=None,
                 ),
-                first_breach_at=Coalesce(F("first_breach_at"), Value(at, output_field=DateTimeField())),
+                # Escalation delays count from the deadline that was missed first, not from the sweep.
+                first_breach_at=Coalesce(F("first_breach_at"), F("watch_from")),
             )
             enqueue_many(
                 [_breach_notice(missed) for missed in missed_by.values() if _staff_mobile(missed[0][0].assignee)], at=at
@@ -435,8 +437,9 @@ def _breach_notice(missed: list[tuple[Complaint, str]]) -> dict:
 
 
 def escalate(*, at: datetime, batch: int = BATCH) -> int:
-    """Climb the chain for complaints still open after a missed deadline: the service manager, then
-    the general manager, each after the policy's delay from the first miss. Each step once."""
+    """Climb the chain for complaints behind schedule: the service manager, then the general manager,
+    each after the policy's delay from the first missed deadline, while the stage in hand is overdue
+    (a complaint caught up and on time again climbs no further). Each step once."""
     policy = ComplaintPolicy.current()
     User = get_user_model()
     managers = (
@@ -452,8 +455,7 @@ def escalate(*, at: datetime, batch: int = BATCH) -> int:
         with transaction.atomic():
             rows = list(
                 Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(escalation_level__lt=level, first_breach_at__lte=at - delay)
-                .exclude(status=ComplaintStatus.CLOSED)
+                .filter(escalation_level__lt=level, first_breach_at__lte=at - delay, next_due__lte=at)
                 .select_related("customer")
                 .order_by("first_breach_at", "pk")[:batch]
             )
@@ -642,8 +644,8 @@ def dispatch_crew(
 def rescue_arrived(*, by: AbstractBaseUser, rescue: Rescue, at: datetime, version: int | None = None) -> Rescue:
     """The crew is with the car; arriving after the promise records the miss (if the sweep has not)."""
     current = Rescue.objects.get(pk=rescue.pk)
-    fields = {"arrived_at": at}
-    if at > current.promised_by and current.breached_at is None:
+    fields = {"arrived_at": at, "dispatched_at": current.dispatched_at or at}
+    if at >= current.promised_by and current.breached_at is None:
         fields["breached_at"] = at
     return _move_rescue(rescue, RescueStatus.ARRIVED, at=at, version=version, **fields)
 
@@ -753,6 +755,16 @@ def log_call(
 # --- Follow-up calls (CC04, CC05) and care SMS (CC06) after delivery -----------------------------------------
 
 
+def praise_choices(follow_up: FollowUp) -> list:
+    """The staff a customer can praise for a visit: its advisor and the technicians who did the work."""
+    order = follow_up.repair_order
+    people = {order.advisor_id: order.advisor}
+    for item in order.items.filter(status=ItemStatus.PASSED).select_related("technician__staff"):
+        if item.technician_id:
+            people.setdefault(item.technician_id, item.technician)
+    return [person for person in people.values() if person.is_active]
+
+
 def _at_local(day: date, hour) -> datetime:
     return timezone.make_aware(datetime.combine(day, hour), timezone.get_current_timezone())
 
@@ -808,7 +820,8 @@ def km_per_day(vehicle: Vehicle, *, mileage_km: int, on: date) -> Decimal:
         days = (on - timezone.localdate(first[0])).days
         driven = mileage_km - first[1]
         if days >= 30 and driven > 0:
-            return (Decimal(driven) / days).quantize(Decimal("0.1"))
+            # A car that hardly moves still falls due by time; never a rate of zero.
+            return max((Decimal(driven) / days).quantize(Decimal("0.1")), MIN_KM_PER_DAY)
     return Decimal(DEFAULT_KM_PER_DAY)
 
 
@@ -895,14 +908,15 @@ def record_follow_up(
         raise TransitionNotAllowed(_("Follow-up calls are made by customer care."))
     if follow_up.status != FollowUpStatus.DUE:
         raise TransitionNotAllowed(_("This follow-up call is already finished."))
-    praised = list(praised)
+    praised = list({person.pk: person for person in praised}.values())  # each person once
     if reached:
         errors = {}
         if satisfaction not in Satisfaction.values:
             errors["satisfaction"] = _("How satisfied was the customer?")
-        for person in praised:
-            if not person.is_active or getattr(person, "staff", None) is None:
-                errors["praised"] = _("Only members of staff can be praised.")
+        # The customer praises the people of this visit: its advisor and the technicians who did the work.
+        visit_staff = {person.pk for person in praise_choices(follow_up)}
+        if any(person.pk not in visit_staff for person in praised):
+            errors["praised"] = _("Only the advisor and the technicians of this visit can be praised for it.")
         if complaint is not None and not (complaint.get("summary") or "").strip():
             errors["complaint"] = _("Write down what the customer complains about.")
         if errors:

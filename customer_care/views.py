@@ -297,7 +297,7 @@ def follow_up_call(request, pk: int):
         follow_up = selectors.follow_up_detail(pk)
     except FollowUp.DoesNotExist as missing:
         raise Http404 from missing
-    people = selectors.praise_choices(follow_up)
+    people = services.praise_choices(follow_up)
     form = FollowUpForm(request.POST or None, praise_choices=people, initial={"version": follow_up.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -337,7 +337,12 @@ def call_log(request):
         if data["then"] == "complaint":
             complaint = {"category": data["category"], "assignee": data["assignee"], "summary": data["topic"]}
         if data["then"] == "rescue":
-            rescue = {"zone": data["zone"], "location": data["location"], "plate": data["plate"]}
+            rescue = {
+                "zone": data["zone"],
+                "location": data["location"],
+                "plate": data["plate"],
+                "mobile": data["rescue_mobile"],
+            }
         try:
             call = services.log_call(
                 by=request.user,

@@ -193,6 +193,11 @@ class SmsTemplate(models.Model):
     is_urgent = models.BooleanField(
         _("urgent"), default=False, help_text=_("Urgent messages go out at once, even in quiet hours.")
     )
+    honours_opt_out = models.BooleanField(
+        _("not sent to customers who opted out"),
+        default=False,
+        help_text=_("Greetings and notes; service messages about the customer's own car go to everyone."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
 from dealership.identifiers import normalize_mobile, validate_mobile
-from dealership.models import SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate, new_send_token
+from dealership.models import Customer, SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate, new_send_token
 from dealership.sms_gateways import (
     Gateway,
     GatewayError,
@@ -142,10 +142,11 @@ def enqueue_sms(
     at: datetime,
     not_before: datetime | None = None,
     by: AbstractBaseUser | None = None,
-) -> SmsMessage:
+) -> SmsMessage | None:
     """Write a text message to the outbox in the caller's transaction; the same key twice is one message.
 
-    Non-urgent kinds due in quiet hours are held until they end. Raises UnknownSmsKind,
+    Non-urgent kinds due in quiet hours are held until they end. A kind that honours the opt-out
+    writes nothing for a customer who opted out (returns None). Raises UnknownSmsKind,
     ValidationError (bad mobile) and KeyError (a placeholder missing from `context`).
     """
     mobile = normalize_mobile(mobile)
@@ -157,6 +158,8 @@ def enqueue_sms(
         template = SmsTemplate.objects.get(kind=kind)
     except SmsTemplate.DoesNotExist as missing:
         raise UnknownSmsKind(f"no SMS template for kind {kind!r}") from missing
+    if template.honours_opt_out and _opted_out({mobile}):
+        return None  # the customer asked for no greetings or notes
     policy = SmsPolicy.current()
     due = max(at, not_before or at)
     status, due = _hold_for_quiet_hours(policy, template.is_urgent, due)
@@ -194,6 +197,12 @@ def enqueue_many(messages: list[dict], *, at: datetime, by: AbstractBaseUser | N
         return 0
     templates = {t.kind: t for t in SmsTemplate.objects.filter(kind__in={m["kind"] for m in fresh.values()})}
     policy = SmsPolicy.current()
+    mobiles = {
+        normalize_mobile(m["mobile"])
+        for m in fresh.values()
+        if getattr(templates.get(m["kind"]), "honours_opt_out", False)
+    }
+    opted_out = _opted_out(mobiles) if mobiles else set()
     rows = []
     for key, message in fresh.items():
         template = templates.get(message["kind"])
@@ -201,6 +210,8 @@ def enqueue_many(messages: list[dict], *, at: datetime, by: AbstractBaseUser | N
             raise UnknownSmsKind(f"no SMS template for kind {message['kind']!r}")
         mobile = normalize_mobile(message["mobile"])
         validate_mobile(mobile)
+        if template.honours_opt_out and mobile in opted_out:
+            continue
         due = max(at, message.get("not_before") or at)
         status, due = _hold_for_quiet_hours(policy, template.is_urgent, due)
         rows.append(
@@ -229,6 +240,11 @@ def enqueue_many(messages: list[dict], *, at: datetime, by: AbstractBaseUser | N
     )
     _hand_over_after_commit([pk for pk, _status, published in written if published is not None])
     return len(written)
+
+
+def _opted_out(mobiles: set[str]) -> set[str]:
+    """The mobiles of customers who asked for no greetings or notes."""
+    return set(Customer.objects.filter(mobile__in=mobiles, sms_opt_out=True).values_list("mobile", flat=True))
 
 
 def quiet_hours_end(policy: SmsPolicy, when: datetime) -> datetime | None:

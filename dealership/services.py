@@ -16,7 +16,7 @@ from dealership.identifiers import normalize_vin
 from dealership.models import Customer, Staff, Vehicle
 
 # Replies that mean "no more greetings or notes": the keyword Chinese SMS carriers use, and words for it.
-OPT_OUT_KEYWORDS = {"TD", "T", "N", "退订", "退"}
+OPT_OUT_KEYWORDS = {"TD", "退订"}
 
 
 def ensure_staff(user: AbstractBaseUser) -> Staff:
@@ -94,7 +94,7 @@ def update_customer(
 def opt_out_by_reply(*, mobile: str, text: str) -> int:
     """A customer replied to a text with the opt-out keyword (TD, 退订): no more greetings or notes
     to that number. Returns how many customer records changed; any other reply changes nothing."""
-    if text.strip().upper() not in OPT_OUT_KEYWORDS:
+    if text.strip().upper().replace(" ", "") not in OPT_OUT_KEYWORDS:
         return 0
     changed = 0
     for customer in Customer.objects.filter(mobile=identifiers.normalize_mobile(mobile), sms_opt_out=False):

@@ -30,6 +30,7 @@ REFERENCE_DATA = [
     ("workshop.migrations.0002_manager_admin_permissions", "grant"),
     ("customer_care.migrations.0002_care_sms_templates_and_rescue_zones", "create"),
     ("customer_care.migrations.0003_manager_admin_permissions", "grant"),
+    ("customer_care.migrations.0005_greetings_honour_opt_out", "apply"),
 ]
 
 

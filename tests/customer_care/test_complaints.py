@@ -221,7 +221,7 @@ def test_cc01_a_late_step_records_its_own_breach_and_the_sweep_does_not_repeat_i
 
     assert list(Breach.objects.values_list("stage", flat=True)) == ["respond"]
     complaint.refresh_from_db()
-    assert complaint.first_breach_at == NINE + timedelta(minutes=45)
+    assert complaint.first_breach_at == complaint.respond_by  # escalation counts from the missed deadline
 
 
 def test_cc01_escalation_climbs_to_the_service_manager_then_the_general_manager_once_each(people):
@@ -425,3 +425,60 @@ def test_cc01_customer_care_hands_a_complaint_over_and_reopens_it_on_the_page(cl
     complaint.refresh_from_db()
     assert "重新打开的原因：该字段是必填项" in without_reason.content.decode()
     assert (complaint.assignee, complaint.status, complaint.round) == (people["other_advisor"], "open", 2)
+
+
+def test_cc01_a_step_at_the_very_deadline_is_late_as_the_sweep_counts_it(people):
+    complaint = raise_one(people)
+
+    services.respond(by=people["advisor"], complaint=complaint, text="回电", at=complaint.respond_by)
+
+    complaint.refresh_from_db()
+    assert list(Breach.objects.values_list("stage", flat=True)) == ["respond"]
+    assert complaint.first_breach_at == complaint.respond_by
+
+
+def test_cc01_a_complaint_back_on_schedule_is_not_escalated(people):
+    ComplaintPolicy.objects.filter(pk=1).update(service_manager=people["manager"], general_manager=people["gm"])
+    complaint = raise_one(people)
+    services.respond(by=people["advisor"], complaint=complaint, text="回电", at=NINE + timedelta(minutes=31))
+    services.organise(by=people["advisor"], complaint=complaint, text="约复查", at=NINE + timedelta(minutes=50))
+
+    for hours in (1, 3, 5):
+        services.record_breaches(at=NINE + timedelta(hours=hours))
+        services.escalate(at=NINE + timedelta(hours=hours))
+
+    complaint.refresh_from_db()
+    assert complaint.escalation_level == 0 and not SmsMessage.objects.filter(kind="complaint_escalated").exists()
+
+
+def test_cc01_escalation_delays_count_from_the_missed_deadline_even_after_a_beat_outage(people):
+    ComplaintPolicy.objects.filter(pk=1).update(general_manager=people["gm"], general_manager_after=timedelta(hours=4))
+    complaint = raise_one(people)
+
+    services.record_breaches(at=NINE + timedelta(hours=5))  # beat was down since before the first miss
+    services.escalate(at=NINE + timedelta(hours=5))
+
+    complaint.refresh_from_db()
+    assert complaint.first_breach_at == complaint.respond_by
+    assert complaint.escalation_level == 2  # 4 h 30 min after the missed 09:30 response
+
+
+def test_cc01_the_general_manager_is_never_told_before_the_service_manager(client, people):
+    client.force_login(people["manager"])
+
+    response = client.post(
+        "/care/settings/",
+        {
+            "form": "complaint",
+            "complaint-respond_within": 30,
+            "complaint-organise_within": 60,
+            "complaint-close_within": 2880,
+            "complaint-day_starts": "08:30",
+            "complaint-day_ends": "18:00",
+            "complaint-manager_after": 120,
+            "complaint-general_manager_after": 60,
+        },
+    )
+
+    assert "总经理应在服务经理之后" in response.content.decode()
+    assert ComplaintPolicy.current().manager_after == timedelta(0)

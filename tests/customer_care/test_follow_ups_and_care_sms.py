@@ -282,3 +282,65 @@ def test_cc06_a_real_worker_sends_the_care_sms_of_a_delivered_order_exactly_once
     assert gateway.sends[advice.out_id] == 1
     assert max(gateway.sends.values()) == 1  # the order's other texts (car ready) also once each
     assert "感谢您光临" in gateway.bodies[advice.out_id]
+
+
+def test_cc04_only_the_visits_advisor_and_technicians_are_praised_once_each(api_as, crew):
+    order = delivered(advisor=crew["advisor"])
+    api = api_as("callcentre")
+
+    self_praise = api.post(
+        "/api/v1/follow-ups/",
+        {"repair_order": order.pk, "outcome": "reached", "satisfaction": "satisfied", "praised_staff": [api.user.pk]},
+        format="json",
+    )
+    twice = api.post(
+        "/api/v1/follow-ups/",
+        {
+            "repair_order": order.pk,
+            "outcome": "reached",
+            "satisfaction": "satisfied",
+            "praised_staff": [crew["advisor"].pk, crew["advisor"].pk],
+        },
+        format="json",
+    )
+
+    assert self_praise.status_code == 400 and "praised" in self_praise.json()
+    assert twice.status_code == 201 and list(Praise.objects.values_list("staff", flat=True)) == [crew["advisor"].pk]
+
+
+def test_cc06_a_car_that_hardly_moves_still_gets_delivered_and_falls_due_by_time(crew):
+    vehicle = make_vehicle(mileage_km=50_000)
+    delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE - timedelta(days=400), mileage=50_000)
+
+    order = delivered(advisor=crew["advisor"], vehicle=vehicle, at=NINE, mileage=50_010)  # 10 km in 400 days
+
+    due = MaintenanceDue.objects.get(vehicle=vehicle)
+    assert order.status == "delivered"
+    assert (due.km_per_day, due.by_distance) == (Decimal("0.1"), False)
+
+
+def test_cc06_only_td_opts_out_and_an_opted_out_customer_gets_no_greeting_from_any_caller(db):
+    from dealership.outbox import enqueue_sms
+    from dealership.services import opt_out_by_reply
+
+    customer = make_customer()
+
+    not_a_keyword = opt_out_by_reply(mobile=customer.mobile, text="n")
+    keyword = opt_out_by_reply(mobile=customer.mobile, text="退订")
+    greeting = enqueue_sms(
+        mobile=customer.mobile,
+        kind="care_greeting",
+        context={"customer": customer.name, "text": "节日快乐"},
+        dedupe_key="greeting-test",
+        at=NINE,
+    )
+    advice = enqueue_sms(
+        mobile=customer.mobile,
+        kind="care_after_repair",
+        context={"customer": customer.name, "plate": "豫P12345", "work": "保养"},
+        dedupe_key="advice-test",
+        at=NINE,
+    )
+
+    assert (not_a_keyword, keyword) == (0, 1)
+    assert greeting is None and advice is not None  # service messages still go

@@ -107,14 +107,15 @@ def test_cc03_rescue_api_refuses_an_unknown_zone_and_records_arrival(api_as):
         format="json",
     )
     pk = created.json()["id"]
-    services.dispatch_crew(
-        by=api.user, rescue=Rescue.objects.get(pk=pk), crew="李师傅", at=Rescue.objects.get(pk=pk).requested_at
-    )
+    dispatched = api.post(f"/api/v1/rescues/{pk}/dispatch/", {"crew": "李师傅 豫P·J8821"}, format="json")
     arrived = api.post(f"/api/v1/rescues/{pk}/arrived/", format="json")
+    again = api.post(f"/api/v1/rescues/{pk}/dispatch/", {"crew": "x"}, format="json")
 
     assert unknown.status_code == 400 and "zone" in unknown.json()
     assert created.status_code == 201 and created.json()["caller"] == "张三"
+    assert dispatched.json()["status"] == "dispatched" and dispatched.json()["crew"] == "李师傅 豫P·J8821"
     assert arrived.json()["status"] == "arrived" and arrived.json()["breached"] is False
+    assert again.status_code == 409
 
 
 def test_cc02_a_hotline_call_becomes_a_complaint_in_one_step(client, agent):
@@ -200,3 +201,32 @@ def test_cc07_a_serious_complaint_at_fault_gets_a_home_visit_with_a_gift(agent):
     )
     visit.refresh_from_db()
     assert visit.gift == movement and visit.outcome == "当面致歉，客户接受"
+
+
+def test_cc02_a_rescue_call_from_a_landline_is_texted_to_the_mobile_given(client, agent):
+    client.force_login(agent)
+    call = {
+        "line": "rescue",
+        "caller": "陈先生",
+        "number": "0394-8123456",
+        "topic": "电瓶没电",
+        "then": "rescue",
+        "zone": "city",
+        "location": "周口东站",
+    }
+
+    refused = client.post("/care/calls/", call)
+    client.post("/care/calls/", call | {"rescue_mobile": "139 1234 5678"})
+
+    assert "请提供大陆手机号" in refused.content.decode() and not Call.objects.filter(rescue=None).exists()
+    assert Rescue.objects.get().mobile == "13912345678"
+    assert Call.objects.get().number == "0394-8123456"
+
+
+def test_cc03_a_crew_recorded_only_on_arrival_is_dispatched_then_too(agent):
+    rescue = rescue_in("city", agent)
+
+    services.rescue_arrived(by=agent, rescue=rescue, at=NIGHT + timedelta(minutes=20))
+
+    rescue.refresh_from_db()
+    assert (rescue.status, rescue.dispatched_at, rescue.breached) == ("arrived", NIGHT + timedelta(minutes=20), False)

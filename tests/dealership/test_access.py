@@ -66,6 +66,7 @@ POST_ONLY = {  # GET by an allowed role: 405
     "complaint-organise",
     "complaint-close",
     "rescue-arrived",
+    "rescue-dispatch",
     "sms_send_again",
     "sms_mark_sent",
     "sms_template_preview",
@@ -296,6 +297,7 @@ ACCESS = {
     "rescue-list": ("/api/v1/rescues/", CARE),
     "rescue-detail": ("/api/v1/rescues/{rescue}/", CARE),
     "rescue-arrived": ("/api/v1/rescues/{rescue}/arrived/", CARE),
+    "rescue-dispatch": ("/api/v1/rescues/{rescue}/dispatch/", CARE),
     "follow-up-list": ("/api/v1/follow-ups/", CARE),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any
