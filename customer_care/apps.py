@@ -62,7 +62,7 @@ class CustomerCareConfig(AppConfig):
                 description=_("Complaint deadlines and escalation, follow-up calls, care texts, pairings."),
                 url_name="care_settings",
                 icon="sliders",
-                section=navigation.Section.ADMIN,
+                section=navigation.Section.CARE,
                 roles={Role.MANAGER},
             ),
         )

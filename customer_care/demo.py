@@ -87,14 +87,17 @@ def _complaints(rng, users, agents, advisors, now) -> int:
     delivered = list(
         RepairOrder.objects.filter(status=OrderStatus.DELIVERED)
         .select_related("customer", "advisor")
-        .order_by("-pk")[:20]
+        .order_by("-delivered_at")[:20]
     )
     made = 0
     # Raised at different times before now: some answered in time, some late, some still open and overdue.
     for index, (category, summary) in enumerate(COMPLAINTS):
         order = delivered[index] if index < len(delivered) else None
         customer = order.customer if order else Customer.objects.order_by("?").first()
-        raised = now - timedelta(minutes=[10, 25, 50, 95, 60 * 30, 60 * 60][index])
+        if index < 4:  # the last hour and a half: deadlines running now
+            raised = now - timedelta(minutes=[10, 25, 50, 95][index])
+        else:  # one and two days ago, in the afternoon
+            raised = timezone.localtime(now - timedelta(days=index - 3)).replace(hour=15, minute=20)
         complaint = services.raise_complaint(
             by=agents[index % len(agents)],
             customer=customer,
@@ -126,7 +129,7 @@ def _complaints(rng, users, agents, advisors, now) -> int:
                 by=complaint.assignee,
                 complaint=complaint,
                 text="复查后重新安装刹车片，客户试车满意",
-                at=raised + timedelta(hours=30),
+                at=raised + timedelta(hours=20),
             )
         made += 1
     services.record_breaches(at=now)

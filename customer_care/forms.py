@@ -200,7 +200,11 @@ class FollowUpForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("reached") and not cleaned.get("satisfaction"):
             self.add_error("satisfaction", _("How satisfied was the customer?"))
-        if cleaned.get("complaint") and not (cleaned.get("complaint_summary") or "").strip():
+        if cleaned.get("complaint") and not cleaned.get("reached"):
+            self.add_error(
+                "complaint", _("A complaint is raised when the customer was reached; otherwise raise it by hand.")
+            )
+        elif cleaned.get("complaint") and not (cleaned.get("complaint_summary") or "").strip():
             self.add_error("complaint_summary", _("Write down what the customer complains about."))
         return cleaned
 
@@ -311,5 +315,8 @@ class CarePolicyForm(forms.ModelForm):
 class PairingForm(forms.Form):
     advisor = StaffChoiceField(label=_("Service advisor"), queryset=_advisors())
     care_agent = StaffChoiceField(
-        label=_("Customer-care advisor"), queryset=staff_with_role("callcentre"), required=False
+        label=_("Customer-care advisor"),
+        queryset=staff_with_role("callcentre"),
+        required=False,
+        help_text=_("Empty: the advisor's pairing is removed and their follow-up calls are anyone's."),
     )

@@ -447,7 +447,9 @@ class CarePolicy(models.Model):
     maintenance_every_km = models.PositiveIntegerField(
         _("maintenance every (km)"), default=7500, validators=[MinValueValidator(1000)]
     )
-    remind_days_before = models.PositiveSmallIntegerField(_("remind days before it is due"), default=7)
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("remind days before it is due"), default=7, validators=[MaxValueValidator(60)]
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -18,6 +18,7 @@ from customer_care.models import (
     FollowUpStatus,
     Rescue,
 )
+from dealership.identifiers import normalize_plate
 from service_desk.models import ItemStatus, RepairItem
 
 WARN_S = 10 * 60  # amber when a stage has less than ten minutes left
@@ -42,7 +43,18 @@ def complaints(
         rows = rows.filter(assignee_id=assignee_id)
     query = query.strip()
     if query:
-        rows = rows.filter(Q(number__startswith=query.upper()) | Q(customer__name__contains=query))
+        # What a caller gives: the complaint or work-order number, their name, mobile or plate.
+        compact = normalize_plate(query)
+        found = (
+            Q(number__startswith=query.upper())
+            | Q(customer__name__contains=query)
+            | Q(repair_order__number__startswith=query.upper())
+        )
+        if query.isdigit() and len(query) >= 4:
+            found |= Q(customer__mobile__startswith=query) | Q(customer__mobile__endswith=query)
+        if len(compact) >= 4:
+            found |= Q(repair_order__vehicle__plate__contains=compact) | Q(customer__vehicles__plate__contains=compact)
+        rows = rows.filter(found).distinct()
     if overdue:
         rows = rows.filter(next_due__lte=at)
     # Only a complaint not yet closed has a next due time: open ones read from that index in due order.
@@ -117,6 +129,18 @@ def follow_up_queue(*, at: datetime, agent: AbstractBaseUser | None) -> QuerySet
     if agent is not None:
         rows = rows.filter(Q(care_agent=agent) | Q(care_agent__isnull=True))
     return rows.order_by("due_at", "pk")
+
+
+def finished_follow_ups(*, agent: AbstractBaseUser | None) -> QuerySet[FollowUp]:
+    """Calls finished lately, reached or given up, with their satisfaction and praise."""
+    rows = (
+        FollowUp.objects.exclude(status=FollowUpStatus.DUE)
+        .select_related("repair_order__customer", "repair_order__vehicle", "care_agent__staff")
+        .prefetch_related("praises__staff__staff")
+    )
+    if agent is not None:
+        rows = rows.filter(care_agent=agent)
+    return rows.order_by("-completed_at", "-pk")
 
 
 def follow_up_detail(pk: int) -> FollowUp:

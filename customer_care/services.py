@@ -51,7 +51,7 @@ from customer_care.models import (
     Stage,
 )
 from dealership.errors import StaleObject, TransitionNotAllowed
-from dealership.identifiers import normalize_mobile, validate_mobile
+from dealership.identifiers import normalize_mobile, normalize_plate, validate_mobile
 from dealership.models import Customer, Vehicle
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_many, enqueue_sms
@@ -175,14 +175,14 @@ def _name(user) -> str:
     return staff.name if staff else user.get_username()
 
 
-def _tell_assignee(complaint: Complaint, *, at: datetime) -> None:
+def _tell_assignee(complaint: Complaint, *, at: datetime, kind: str = "complaint_assigned") -> None:
     mobile = _staff_mobile(complaint.assignee)
     if mobile:
         enqueue_sms(
             mobile=mobile,
-            kind="complaint_assigned",
+            kind=kind,
             at=at,
-            dedupe_key=f"complaint:{complaint.pk}:{complaint.round}:assigned:{complaint.assignee_id}",
+            dedupe_key=f"complaint:{complaint.pk}:{complaint.round}:{kind}:{complaint.assignee_id}",
             context={
                 "number": complaint.number,
                 "customer": complaint.customer.name,
@@ -314,13 +314,18 @@ def reopen(
         responded_at=None,
         organised_at=None,
         closed_at=None,
+        # The last round's words stay in the timeline and the history; this round starts afresh.
+        response="",
+        plan="",
+        resolution="",
+        signed_for_at=None,
         first_breach_at=None,
         escalation_level=0,
         version=F("version") + 1,
     )
     complaint.refresh_from_db()
     _event(complaint, _("Reopened: %(reason)s") % {"reason": reason.strip()}, at=at, by=by, to_status="open")
-    _tell_assignee(complaint, at=at)
+    _tell_assignee(complaint, at=at, kind="complaint_reopened")
     return complaint
 
 
@@ -335,6 +340,8 @@ def reassign(
     if complaint.status == ComplaintStatus.CLOSED:
         raise TransitionNotAllowed(_("This complaint is closed; reopen it to change it."))
     _check_assignee(assignee)
+    if assignee.pk == complaint.assignee_id:
+        raise ValidationError({"assignee": _("The complaint is already with %(name)s.") % {"name": _name(assignee)}})
     Complaint.objects.filter(pk=complaint.pk).update(assignee=assignee, signed_for_at=None, version=F("version") + 1)
     complaint.refresh_from_db()
     _event(complaint, _("Handed to %(name)s") % {"name": _name(assignee)}, at=at, by=by)
@@ -537,6 +544,11 @@ def record_home_visit(
     visit = HomeVisit.objects.select_for_update().select_related("complaint__customer").get(pk=visit.pk)
     if visit.visited_at is not None:
         raise TransitionNotAllowed(_("This visit is already recorded."))
+    if timezone.localdate(at) < timezone.localdate(visit.planned_for):
+        raise TransitionNotAllowed(
+            _("The visit is planned for %(day)s; record it on the day.")
+            % {"day": timezone.localtime(visit.planned_for).strftime("%m-%d")}
+        )
     if not outcome.strip():
         raise ValidationError({"outcome": _("Write down how the visit went.")})
     if gift is not None:
@@ -595,7 +607,7 @@ def request_rescue(
         customer=customer,
         caller=caller.strip(),
         mobile=mobile,
-        plate=plate.strip().upper(),
+        plate=normalize_plate(plate),
         zone=zone,
         location=location.strip(),
         problem=problem.strip(),
@@ -908,6 +920,11 @@ def record_follow_up(
         raise TransitionNotAllowed(_("Follow-up calls are made by customer care."))
     if follow_up.status != FollowUpStatus.DUE:
         raise TransitionNotAllowed(_("This follow-up call is already finished."))
+    if not reached and follow_up.attempts and at < follow_up.due_at:  # a retry before its time
+        raise TransitionNotAllowed(
+            _("Not answered a little while ago: call again from %(time)s.")
+            % {"time": timezone.localtime(follow_up.due_at).strftime("%m-%d %H:%M")}
+        )
     praised = list({person.pk: person for person in praised}.values())  # each person once
     if reached:
         errors = {}

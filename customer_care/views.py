@@ -2,12 +2,14 @@
 greetings and weather notes, and the settings. Every change goes through `services`."""
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from customer_care import selectors, services
@@ -39,9 +41,10 @@ from customer_care.models import (
     HomeVisit,
     Rescue,
 )
+from dealership import outbox
 from dealership.errors import DomainError
 from dealership.forms import form_errors
-from dealership.models import Role
+from dealership.models import Role, SmsPolicy, SmsTemplate
 from dealership.permissions import has_role, role_required, staff_with_role
 from dealership.views.directory import chosen_customer
 from parts.models import CounterSale
@@ -140,12 +143,21 @@ def complaint_create(request):
             messages.success(request, _("Complaint %(number)s raised and handed over.") % {"number": complaint.number})
             return redirect("complaint_detail", pk=complaint.pk)
     customer = chosen_customer(form) or prefilled
-    return render(request, "customer_care/complaint_form.html", {"form": form, "customer": customer})
+    return render(
+        request,
+        "customer_care/complaint_form.html",
+        {"form": form, "customer": customer, "policy": ComplaintPolicy.current()},
+    )
+
+
+FIELD_OF = {"repair_order": "repair_order_number", "counter_sale": "counter_sale_number", "mobile": "rescue_mobile"}
 
 
 def _add_errors(form, refused: ValidationError) -> None:
+    """A service's refusal shown on the form, under the field it is about where the form has it."""
     if hasattr(refused, "error_dict"):
         for field, errors in refused.error_dict.items():
+            field = FIELD_OF.get(field, field) if FIELD_OF.get(field, field) in form.fields else field
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, refused)
@@ -173,7 +185,7 @@ def complaint_detail(request, pk: int):
         "timeline": selectors.timeline(complaint),
         "may_act": acts and complaint.status != ComplaintStatus.CLOSED,
         "is_care": _sees_every_complaint(request.user),
-        "step_form": StepForm(initial={"version": complaint.version}),
+        "step_form": _step_form(complaint),
         "reopen_form": ReopenForm(initial={"version": complaint.version}),
         "reassign_form": ReassignForm(initial={"version": complaint.version, "assignee": complaint.assignee_id}),
         "visit": getattr(complaint, "home_visit", None),
@@ -187,6 +199,19 @@ def complaint_detail(request, pk: int):
         }.get(complaint.status),
     }
     return render(request, "customer_care/complaint_detail.html", context)
+
+
+STEP_LABELS = {
+    ComplaintStatus.OPEN: gettext_lazy("What was said to the customer"),
+    ComplaintStatus.RESPONDED: gettext_lazy("What is being done about it, by whom and when"),
+    ComplaintStatus.ORGANISED: gettext_lazy("How it was resolved with the customer"),
+}
+
+
+def _step_form(complaint: Complaint) -> StepForm:
+    form = StepForm(initial={"version": complaint.version})
+    form.fields["text"].label = STEP_LABELS.get(ComplaintStatus(complaint.status), form.fields["text"].label)
+    return form
 
 
 def _complaint_act(request, pk: int, action, done: str):
@@ -288,7 +313,12 @@ def follow_up_queue(request):
     everyone = has_role(request.user, Role.MANAGER) or request.GET.get("all") == "1"
     rows = selectors.follow_up_queue(at=now, agent=None if everyone else request.user)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "customer_care/follow_up_queue.html", {"page": page, "everyone": everyone, "now": now})
+    finished = selectors.finished_follow_ups(agent=None if everyone else request.user)[:20]
+    return render(
+        request,
+        "customer_care/follow_up_queue.html",
+        {"page": page, "everyone": everyone, "now": now, "finished": finished},
+    )
 
 
 @role_required(*CARE)
@@ -335,7 +365,8 @@ def call_log(request):
         data = form.cleaned_data
         complaint = rescue = None
         if data["then"] == "complaint":
-            complaint = {"category": data["category"], "assignee": data["assignee"], "summary": data["topic"]}
+            summary = data["topic"] + (f"\n{data['outcome']}" if data["outcome"] else "")
+            complaint = {"category": data["category"], "assignee": data["assignee"], "summary": summary}
         if data["then"] == "rescue":
             rescue = {
                 "zone": data["zone"],
@@ -442,10 +473,12 @@ def rescue_cancel(request, pk: int):
 def broadcasts(request):
     """CC06: a greeting or weather note to a chosen group; the count is shown before sending."""
     form = BroadcastForm(request.POST or None)
-    audience = None
+    audience = preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if request.POST.get("confirm") == "1":
+        # Sent only to the group that was counted and the text that was previewed: any change counts again.
+        counted = signing.dumps(data, salt="care.broadcast")
+        if request.POST.get("counted") == counted:
             try:
                 sent = services.broadcast(by=request.user, at=timezone.now(), **data)
             except (DomainError, ValidationError) as refused:
@@ -460,9 +493,18 @@ def broadcasts(request):
         rows = services.broadcast_audience(
             visited_within_days=data["visited_within_days"], model_contains=data["model_contains"]
         )
-        audience = {"total": rows.count(), "opted_out": rows.filter(sms_opt_out=True).count()}
+        audience = {"total": rows.count(), "opted_out": rows.filter(sms_opt_out=True).count(), "counted": counted}
+        preview = outbox.render(
+            SmsTemplate.objects.get(kind=f"care_{data['kind']}"),
+            {"customer": _("Mr Zhang"), "text": data["text"]},
+            SmsPolicy.current(),
+        )
     sent = Broadcast.objects.select_related("by__staff").order_by("-at")[:20]
-    return render(request, "customer_care/broadcasts.html", {"form": form, "audience": audience, "sent": sent})
+    return render(
+        request,
+        "customer_care/broadcasts.html",
+        {"form": form, "audience": audience, "preview": preview, "sent": sent},
+    )
 
 
 @role_required(Role.MANAGER)

@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from dealership.identifiers import mask_mobile
 from dealership.money import format_cny
@@ -31,6 +31,19 @@ def when(value) -> str:
     if local.year == timezone.localdate().year:
         return dateformat.format(local, pgettext("compact datetime format", "M j, H:i"))
     return dateformat.format(local, pgettext("compact datetime format with year", "Y-m-d H:i"))
+
+
+@register.filter
+def span(value) -> str:
+    """A policy's span in the largest whole unit: 30分钟, 1小时, 2天 (a timedelta)."""
+    if value is None:
+        return ""
+    minutes = int(value.total_seconds() // 60)
+    if minutes and minutes % 1440 == 0:
+        return ngettext("%(n)d day", "%(n)d days", minutes // 1440) % {"n": minutes // 1440}
+    if minutes and minutes % 60 == 0:
+        return ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
 @register.filter

@@ -89,3 +89,15 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// A self-refreshing part of a page (<div hx-trigger="every …" data-refresh-spares-input>) skips its
+// refresh while someone is typing in it or has a form in it open, so nothing typed is lost.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const region = event.detail.elt;
+  if (!region.hasAttribute || !region.hasAttribute("data-refresh-spares-input")) return;
+  const busy =
+    region.contains(document.activeElement) && document.activeElement.matches("input, textarea, select") ||
+    region.querySelector("details[open]") ||
+    [...region.querySelectorAll("input[type=text], input:not([type]), textarea")].some((field) => field.value);
+  if (busy) event.preventDefault();
+});

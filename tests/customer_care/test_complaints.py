@@ -482,3 +482,33 @@ def test_cc01_the_general_manager_is_never_told_before_the_service_manager(clien
 
     assert "总经理应在服务经理之后" in response.content.decode()
     assert ComplaintPolicy.current().manager_after == timedelta(0)
+
+
+def test_cc01_a_reopened_complaint_starts_afresh_and_tells_the_advisor_it_is_back(people):
+    complaint = raise_one(people)
+    for step in (services.respond, services.organise, services.close):
+        step(by=people["advisor"], complaint=complaint, text="处理", at=NINE + timedelta(minutes=10))
+
+    services.reopen(by=people["agent"], complaint=complaint, reason="客户仍不满意", at=NINE + timedelta(days=1))
+
+    complaint.refresh_from_db()
+    assert (complaint.signed_for_at, complaint.response, complaint.resolution) == (None, "", "")
+    assert SmsMessage.objects.filter(kind="complaint_reopened", mobile="13903941000").exists()
+    with pytest.raises(ValidationError):
+        services.reassign(by=people["agent"], complaint=complaint, assignee=people["advisor"], at=NINE)
+
+
+def test_cc01_the_queue_finds_a_complaint_by_mobile_plate_or_work_order(client, people):
+    from tests.factories import make_order, make_vehicle
+
+    customer = make_customer(name="赵敏", mobile="13912345678")
+    order = make_order(advisor=people["advisor"], vehicle=make_vehicle(plate="豫P99749", customer=customer))
+    complaint = raise_one(people, customer=customer, repair_order=order)
+    client.force_login(people["agent"])
+
+    found = [
+        complaint.number in client.get("/care/complaints/", {"q": query}).content.decode()
+        for query in ("5678", "P99749", order.number, "赵敏")
+    ]
+
+    assert found == [True, True, True, True]

@@ -1,5 +1,6 @@
 """CC04 follow-up calls with praise, CC05 pairing, CC06 care SMS after delivery, greetings, opt-out."""
 
+import re
 import time
 import zoneinfo
 from datetime import date, datetime, timedelta
@@ -344,3 +345,40 @@ def test_cc06_only_td_opts_out_and_an_opted_out_customer_gets_no_greeting_from_a
 
     assert (not_a_keyword, keyword) == (0, 1)
     assert greeting is None and advice is not None  # service messages still go
+
+
+def test_cc06_a_greeting_goes_only_to_the_group_that_was_counted(client, db):
+    manager = make_user("manager")
+    for model in ("迈腾", "速腾", "速腾"):
+        make_vehicle(customer=make_customer(), model_name=f"一汽-大众 {model}")
+    client.force_login(manager)
+    form = {"kind": "greeting", "text": "冬至快乐！", "model_contains": "迈腾"}
+
+    counted = client.post("/care/broadcasts/", form).content.decode()
+    token = re.search(r'name="counted" value="([^"]+)"', counted).group(1)
+    changed = client.post("/care/broadcasts/", form | {"model_contains": "", "counted": token})
+    sent = client.post("/care/broadcasts/", form | {"counted": token})
+
+    assert "符合条件的客户 1 位" in counted and "【售后服务】尊敬的张先生，冬至快乐！ 回TD退订" in counted
+    assert changed.status_code == 200 and "符合条件的客户 3 位" in changed.content.decode()
+    assert sent.status_code == 302
+    assert SmsMessage.objects.filter(kind="care_greeting").count() == 1
+
+
+def test_cc04_no_complaint_from_an_unanswered_call_and_no_retry_before_its_time(client, crew):
+    follow_up = delivered(advisor=crew["advisor"]).follow_up
+    client.force_login(crew["agent"])
+
+    refused = client.post(
+        f"/care/follow-ups/{follow_up.pk}/",
+        {"reached": "0", "complaint": "on", "complaint_summary": "x", "version": follow_up.version},
+    )
+    services.record_follow_up(by=crew["agent"], follow_up=follow_up, reached=False, at=follow_up.due_at)
+    follow_up.refresh_from_db()
+    with pytest.raises(TransitionNotAllowed):
+        services.record_follow_up(
+            by=crew["agent"], follow_up=follow_up, reached=False, at=follow_up.due_at - timedelta(hours=1)
+        )
+
+    assert "联系上客户时才能在回访中登记投诉" in refused.content.decode()
+    assert not Complaint.objects.exists() and follow_up.attempts == 1

@@ -53,7 +53,7 @@ def test_cc04_cc01_a_follow_up_call_raises_a_complaint_and_the_advisor_responds(
     tablet.get_by_role("link", name=Complaint.objects.get().number).click()
     tablet.get_by_role("button", name="签收").click()
     tablet.get_by_text("已签收。").wait_for()
-    tablet.get_by_label("沟通内容或处理措施").fill("已致电客户，约今天下午到店复位保养灯")
+    tablet.get_by_label("对客户的答复").fill("已致电客户，约今天下午到店复位保养灯")
     tablet.get_by_role("button", name="记录响应").last.click()
     tablet.get_by_text("响应已记录。").wait_for()
     screenshot(tablet, "complaint-responded")

@@ -9,6 +9,7 @@ import os
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -168,6 +169,11 @@ def _seed_directory(rng: random.Random, count: int) -> tuple[int, int]:
         landline = f"0394-{rng.randint(8100000, 8999999)}" if rng.random() < 0.2 else ""
         customers.append(Customer(name=_person_name(rng), mobile=mobile, landline=landline))
     customers = Customer.objects.bulk_create(customers, batch_size=1000)
+    # Customers of a dealership that has been open for years, not all signed up today.
+    now = timezone.now()
+    for customer in customers:
+        customer.created_at = now - timedelta(days=rng.randint(30, 6 * 365))
+    Customer.objects.bulk_update(customers, ["created_at"], batch_size=1000)
 
     vins: set[str] = set()
     plates: set[str] = set()
