@@ -7,13 +7,30 @@ class CustomerCareConfig(AppConfig):
     verbose_name = _("Customer care")
 
     def ready(self) -> None:
-        from customer_care import demo, receivers
+        from customer_care import demo, receivers, selectors
+        from dealership import customer_panels, navigation
         from dealership import demo as demo_data
-        from dealership import navigation
         from dealership.models import Role
         from service_desk.signals import order_delivered
 
         order_delivered.connect(receivers.after_delivery, dispatch_uid="customer_care.after_delivery")
+        for title, template, rows, roles in (
+            (
+                _("Complaints"),
+                "customer_care/_customer_complaints.html",
+                selectors.customer_complaints,
+                {Role.CALLCENTRE, Role.MANAGER},
+            ),
+            (
+                _("Follow-up calls"),
+                "customer_care/_customer_follow_ups.html",
+                selectors.customer_follow_ups,
+                {Role.CALLCENTRE, Role.MANAGER},
+            ),
+        ):
+            customer_panels.register(
+                customer_panels.Panel(title=title, template=template, rows=rows, roles=frozenset(roles))
+            )
         demo_data.register(demo.seed)
         care = {Role.CALLCENTRE, Role.MANAGER}
         navigation.register(

@@ -121,6 +121,18 @@ def stage_clocks(complaint: Complaint, *, at: datetime) -> list[dict]:
     return clocks
 
 
+def customer_complaints(customer) -> list[Complaint]:
+    return list(
+        Complaint.objects.filter(customer=customer).select_related("assignee__staff").order_by("-created_at")[:10]
+    )
+
+
+def customer_follow_ups(customer) -> list[FollowUp]:
+    return list(
+        FollowUp.objects.filter(repair_order__customer=customer).select_related("repair_order").order_by("-due_at")[:10]
+    )
+
+
 def follow_up_queue(*, at: datetime, agent: AbstractBaseUser | None) -> QuerySet[FollowUp]:
     """Follow-up calls due now, the agent's own first (their paired advisors' customers), then unassigned."""
     rows = FollowUp.objects.filter(status=FollowUpStatus.DUE, due_at__lte=at).select_related(

@@ -7,13 +7,21 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
+        from dealership import customer_panels, navigation
         from dealership import demo as demo_data
-        from dealership import navigation
         from dealership.models import Role
         from parts.signals import backorder_arrived
-        from service_desk import demo, receivers
+        from service_desk import demo, receivers, selectors
 
         backorder_arrived.connect(receivers.fit_arrived_part, dispatch_uid="service_desk.fit_arrived_part")
+        customer_panels.register(
+            customer_panels.Panel(
+                title=_("Visits"),
+                template="service_desk/_customer_orders.html",
+                rows=selectors.customer_orders,
+                roles=frozenset({Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER}),
+            )
+        )
         demo_data.register(demo.seed)
         navigation.register(
             navigation.Link(

@@ -36,6 +36,11 @@ def _orders() -> QuerySet[RepairOrder]:
     return RepairOrder.objects.select_related("vehicle", "customer", "advisor__staff")
 
 
+def customer_orders(customer) -> list[RepairOrder]:
+    """A customer's latest visits, for their page in the directory."""
+    return list(_orders().filter(customer=customer).order_by("-arrived_at", "-pk")[:10])
+
+
 def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
     """Everything on an advisor's desk: today's appointments (green channel first), customers
     waiting (their own, and their partner's while the partner is away), their open orders."""

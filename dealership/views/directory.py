@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from dealership import selectors, services
+from dealership import customer_panels, selectors, services
 from dealership.errors import StaleObject
 from dealership.forms import CustomerForm, VehicleEditForm, VehicleForm
 from dealership.models import Customer, Role, Vehicle
@@ -45,6 +45,7 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "show_full_mobile": may_see_full_mobile(request.user),
             "may_edit": _may_edit(request),
+            "panels": customer_panels.for_customer(customer, request.user),
         },
     )
 

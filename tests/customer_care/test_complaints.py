@@ -14,7 +14,7 @@ from customer_care.models import Breach, Complaint, ComplaintPolicy, Holiday
 from dealership.errors import StaleObject, TransitionNotAllowed
 from dealership.models import SmsMessage, Staff
 from tests.conftest import require_service
-from tests.factories import make_customer, make_user
+from tests.factories import make_customer, make_order, make_user, make_vehicle
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -499,8 +499,6 @@ def test_cc01_a_reopened_complaint_starts_afresh_and_tells_the_advisor_it_is_bac
 
 
 def test_cc01_the_queue_finds_a_complaint_by_mobile_plate_or_work_order(client, people):
-    from tests.factories import make_order, make_vehicle
-
     customer = make_customer(name="赵敏", mobile="13912345678")
     order = make_order(advisor=people["advisor"], vehicle=make_vehicle(plate="豫P99749", customer=customer))
     complaint = raise_one(people, customer=customer, repair_order=order)
@@ -512,3 +510,20 @@ def test_cc01_the_queue_finds_a_complaint_by_mobile_plate_or_work_order(client, 
     ]
 
     assert found == [True, True, True, True]
+
+
+def test_a_customers_page_shows_their_visits_complaints_and_follow_ups_to_customer_care(
+    client, people, django_assert_max_num_queries
+):
+    customer = make_customer(name="赵敏")
+    orders = [make_order(advisor=people["advisor"], vehicle=make_vehicle(customer=customer)) for _ in range(3)]
+    complaints = [raise_one(people, customer=customer) for _ in range(4)]
+    client.force_login(people["agent"])
+
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/customers/{customer.pk}/").content.decode()
+    client.force_login(people["advisor"])
+    as_advisor = client.get(f"/customers/{customer.pk}/").content.decode()
+
+    assert all(order.number in page for order in orders) and all(c.number in page for c in complaints)
+    assert "进厂记录" in as_advisor and complaints[0].number not in as_advisor  # complaints are care's
