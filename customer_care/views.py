@@ -43,7 +43,7 @@ from customer_care.models import (
 )
 from dealership import outbox
 from dealership.errors import DomainError
-from dealership.forms import form_errors
+from dealership.forms import form_errors, posted_action
 from dealership.models import Role, SmsPolicy, SmsTemplate
 from dealership.permissions import has_role, role_required, staff_with_role
 from dealership.views.directory import chosen_customer
@@ -225,18 +225,6 @@ def _complaint_act(request, pk: int, action, done: str):
     return redirect("complaint_detail", pk=pk)
 
 
-def _posted(request, form_class, service, target: str):
-    """An action on one object: validate the posted form, then service(by=, at=, <target>=obj, **fields)."""
-    form = form_class(request.POST)
-
-    def action(obj):
-        if not form.is_valid():
-            raise form_errors(form)
-        service(by=request.user, at=timezone.now(), **{target: obj}, **form.cleaned_data)
-
-    return action
-
-
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_sign(request, pk: int):
@@ -248,42 +236,42 @@ def complaint_sign(request, pk: int):
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_respond(request, pk: int):
-    action = _posted(request, StepForm, services.respond, "complaint")
+    action = posted_action(request, StepForm, services.respond, "complaint")
     return _complaint_act(request, pk, action, _("Response recorded."))
 
 
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_organise(request, pk: int):
-    action = _posted(request, StepForm, services.organise, "complaint")
+    action = posted_action(request, StepForm, services.organise, "complaint")
     return _complaint_act(request, pk, action, _("Recorded what is organised."))
 
 
 @role_required(*COMPLAINTS)
 @require_POST
 def complaint_close(request, pk: int):
-    action = _posted(request, StepForm, services.close, "complaint")
+    action = posted_action(request, StepForm, services.close, "complaint")
     return _complaint_act(request, pk, action, _("Complaint closed."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_reopen(request, pk: int):
-    action = _posted(request, ReopenForm, services.reopen, "complaint")
+    action = posted_action(request, ReopenForm, services.reopen, "complaint")
     return _complaint_act(request, pk, action, _("Reopened: new deadlines from now."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_reassign(request, pk: int):
-    action = _posted(request, ReassignForm, services.reassign, "complaint")
+    action = posted_action(request, ReassignForm, services.reassign, "complaint")
     return _complaint_act(request, pk, action, _("Handed over."))
 
 
 @role_required(*CARE)
 @require_POST
 def complaint_plan_visit(request, pk: int):
-    action = _posted(request, HomeVisitForm, services.plan_home_visit, "complaint")
+    action = posted_action(request, HomeVisitForm, services.plan_home_visit, "complaint")
     return _complaint_act(request, pk, action, _("Home visit planned."))
 
 
@@ -444,7 +432,7 @@ def _rescue_act(request, pk: int, action, done: str):
 @role_required(*CARE)
 @require_POST
 def rescue_dispatch(request, pk: int):
-    action = _posted(request, DispatchForm, services.dispatch_crew, "rescue")
+    action = posted_action(request, DispatchForm, services.dispatch_crew, "rescue")
     return _rescue_act(request, pk, action, _("Crew on the way."))
 
 
@@ -462,7 +450,7 @@ def rescue_arrive(request, pk: int):
 @role_required(*CARE)
 @require_POST
 def rescue_cancel(request, pk: int):
-    action = _posted(request, CancelRescueForm, services.cancel_rescue, "rescue")
+    action = posted_action(request, CancelRescueForm, services.cancel_rescue, "rescue")
     return _rescue_act(request, pk, action, _("Rescue called off."))
 
 

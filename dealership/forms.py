@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealership.fields import NormalizedFormField
@@ -125,6 +126,19 @@ class TestSmsForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     customer = forms.CharField(label=_("Addressed to"), max_length=20, initial="张先生")
+
+
+def posted_action(request, form_class, service, target: str):
+    """An action on one object for a view to run: validate the posted form, then call
+    service(by=request.user, at=now, <target>=obj, **the form's fields); errors as one message."""
+    form = form_class(request.POST)
+
+    def action(obj):
+        if not form.is_valid():
+            raise form_errors(form)
+        service(by=request.user, at=timezone.now(), **{target: obj}, **form.cleaned_data)
+
+    return action
 
 
 def form_errors(form) -> ValidationError:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dealership.clock import parse_day, parse_month
 from dealership.errors import DomainError
-from dealership.forms import form_errors
+from dealership.forms import form_errors, posted_action
 from dealership.models import Role
 from dealership.permissions import has_role, role_required
 from service_desk import services as desk
@@ -140,19 +140,8 @@ def _form_action(form, action):
 @role_required(*HANDS)
 @require_POST
 def assign(request, pk: int):
-    form = AssignForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda item, data: services.assign(
-                by=request.user, item=item, technician=data["technician"], at=timezone.now()
-            ),
-        ),
-        _("Dispatched."),
-        back_to_board=True,
-    )
+    action = posted_action(request, AssignForm, services.assign, "item")
+    return _act(request, pk, action, _("Dispatched."), back_to_board=True)
 
 
 @role_required(*HANDS)
@@ -169,16 +158,7 @@ def start(request, pk: int):
 @role_required(*HANDS)
 @require_POST
 def pause(request, pk: int):
-    form = PauseForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda item, data: services.pause(by=request.user, item=item, reason=data["reason"], at=timezone.now()),
-        ),
-        _("Paused."),
-    )
+    return _act(request, pk, posted_action(request, PauseForm, services.pause, "item"), _("Paused."))
 
 
 @role_required(*HANDS)
@@ -225,30 +205,15 @@ def qc(request, pk: int):
 @role_required(*HANDS)
 @require_POST
 def escalate(request, pk: int):
-    form = EscalateForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(form, lambda item, data: services.escalate(by=request.user, item=item, at=timezone.now(), **data)),
-        _("Escalated to the technical group."),
-    )
+    action = posted_action(request, EscalateForm, services.escalate, "item")
+    return _act(request, pk, action, _("Escalated to the technical group."))
 
 
 @role_required(*HANDS)
 @require_POST
 def ask(request, pk: int):
-    form = QuestionForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda item, data: desk.ask_customer(
-                by=request.user, item=item, question=data["question"], at=timezone.now()
-            ),
-        ),
-        _("Sent to the advisor, who asks the customer."),
-    )
+    action = posted_action(request, QuestionForm, desk.ask_customer, "item")
+    return _act(request, pk, action, _("Sent to the advisor, who asks the customer."))
 
 
 @role_required(*HANDS)
