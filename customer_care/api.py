@@ -81,7 +81,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     def get_breaches(self, complaint) -> list[str]:
         """The stages of the current round that missed their deadline (recorded by the sweep or a late step)."""
-        return [breach.stage for breach in complaint.breaches.all() if breach.round == complaint.round]
+        return [stage.value for stage in complaint.late_stages]
 
 
 class StepSerializer(serializers.Serializer):

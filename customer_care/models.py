@@ -229,6 +229,13 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    # The queue shows these on every row: look up the one label (Django's own translates them all).
+    def get_status_display(self) -> str:
+        return str(ComplaintStatus(self.status).label)
+
+    def get_category_display(self) -> str:
+        return str(ComplaintCategory(self.category).label)
+
     def due(self, stage: Stage):
         return {Stage.RESPOND: self.respond_by, Stage.ORGANISE: self.organise_by, Stage.CLOSE: self.close_by}[stage]
 
@@ -241,6 +248,11 @@ class Complaint(models.Model):
             if self.done_at(stage) is None:
                 return stage
         return None
+
+    @property
+    def late_stages(self) -> list[Stage]:
+        """The stages of the current round that missed their deadline (prefetch `breaches` for a list)."""
+        return [Stage(breach.stage) for breach in self.breaches.all() if breach.round == self.round]
 
     @property
     def escalated_to(self) -> str:

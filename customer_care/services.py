@@ -52,7 +52,7 @@ from customer_care.models import (
 )
 from dealership.errors import StaleObject, TransitionNotAllowed
 from dealership.identifiers import normalize_mobile, normalize_plate, validate_mobile
-from dealership.models import Customer, Vehicle
+from dealership.models import Customer, Staff, Vehicle
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_many, enqueue_sms
 from dealership.permissions import has_role
@@ -61,6 +61,8 @@ from parts.models import CounterSale, GiftItem, GiftReason
 from service_desk.models import ItemStatus, OrderStatus, RepairOrder
 
 BATCH = 1000
+# What the deadline sweep reads of a complaint besides its number, customer, assignee and round.
+SWEPT_FIELDS = ("respond_by", "organise_by", "close_by", "responded_at", "organised_at", "closed_at")
 # A car's own distance per day is estimated from its visits; a car seen once drives this much.
 DEFAULT_KM_PER_DAY = 40
 MIN_KM_PER_DAY = Decimal("0.1")
@@ -368,21 +370,24 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
     total = 0
     while True:
         with transaction.atomic():
+            # Only the columns the sweep reads: after an outage a batch is a thousand complaints.
             due = list(
-                Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+                Complaint.objects.select_for_update(skip_locked=True)
                 .filter(watch_from__lte=at)
-                .select_related("customer", "assignee__staff")
+                .only("number", "customer", "assignee", "round", *SWEPT_FIELDS)
                 .order_by("watch_from", "pk")[:batch]
             )
             if not due:
                 return total
-            known = set(
+            known: dict[tuple[int, int], set[str]] = {}
+            for pk, round_, stage in (
                 Breach.objects.filter(complaint__in=due).values_list("complaint_id", "round", "stage").order_by()
-            )
+            ):
+                known.setdefault((pk, round_), set()).add(stage)
             breaches = []
             missed_by: dict[int, list[tuple[Complaint, str]]] = {}
             for complaint in due:
-                recorded = {stage for pk, round_, stage in known if pk == complaint.pk and round_ == complaint.round}
+                recorded = known.get((complaint.pk, complaint.round), set())
                 for stage in STAGES:
                     if complaint.done_at(stage) is None and complaint.due(stage) <= at and stage not in recorded:
                         recorded.add(stage)
@@ -414,13 +419,27 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
                 # Escalation delays count from the deadline that was missed first, not from the sweep.
                 first_breach_at=Coalesce(F("first_breach_at"), F("watch_from")),
             )
+            mobiles = dict(
+                Staff.objects.filter(user_id__in=missed_by).exclude(mobile="").values_list("user_id", "mobile")
+            )
+            missed_by = {assignee: missed for assignee, missed in missed_by.items() if assignee in mobiles}
+            # A lone complaint's text names its customer; a digest of several names only numbers.
+            names = dict(
+                Customer.objects.filter(
+                    pk__in={missed[0][0].customer_id for missed in missed_by.values() if _lone(missed)}
+                ).values_list("pk", "name")
+            )
             enqueue_many(
-                [_breach_notice(missed) for missed in missed_by.values() if _staff_mobile(missed[0][0].assignee)], at=at
+                [_breach_notice(missed, mobiles[assignee], names) for assignee, missed in missed_by.items()], at=at
             )
             total += len(breaches)
 
 
-def _breach_notice(missed: list[tuple[Complaint, str]]) -> dict:
+def _lone(missed: list[tuple[Complaint, str]]) -> bool:
+    return len({complaint.pk for complaint, _stage in missed}) == 1
+
+
+def _breach_notice(missed: list[tuple[Complaint, str]], mobile: str, names: dict[int, str]) -> dict:
     """One text to an assignee about the stages of their complaints that just missed their deadline."""
     first = missed[0][0]
     covered = ",".join(f"{c.pk}.{c.round}.{s}" for c, s in sorted(missed, key=lambda pair: (pair[0].pk, pair[1])))
@@ -429,14 +448,14 @@ def _breach_notice(missed: list[tuple[Complaint, str]]) -> dict:
     if len(complaints) == 1:  # one complaint, maybe several stages after an outage
         stages = "、".join(str(Stage(stage).label) for _complaint, stage in missed)
         return {
-            "mobile": _staff_mobile(first.assignee),
+            "mobile": mobile,
             "kind": "complaint_breach",
             "dedupe_key": key,
-            "context": {"number": first.number, "customer": first.customer.name, "stage": stages},
+            "context": {"number": first.number, "customer": names[first.customer_id], "stage": stages},
         }
     numbers = "、".join(complaint.number for complaint in complaints[:3])
     return {
-        "mobile": _staff_mobile(first.assignee),
+        "mobile": mobile,
         "kind": "complaint_breaches",
         "dedupe_key": key,
         "context": {"count": len(complaints), "numbers": numbers + ("等" if len(complaints) > 3 else "")},

@@ -34,6 +34,14 @@ def when(value) -> str:
 
 
 @register.filter
+def iso(value) -> str:
+    """An instant for the page's clocks (data-until, data-since): 2026-11-26T06:05:00+00:00.
+
+    What `date:'c'` gives, for a fraction of its cost on pages that show hundreds of clocks."""
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.filter
 def span(value) -> str:
     """A policy's span in the largest whole unit: 30分钟, 1小时, 2天 (a timedelta)."""
     if value is None:

@@ -195,6 +195,17 @@ def test_cc01_a_sweep_after_an_outage_catches_up_every_missed_stage(people):
     assert complaint.watch_from == complaint.close_by  # next: the close deadline
 
 
+def test_cc01_the_breach_text_names_the_customer_and_skips_an_assignee_without_a_mobile(people):
+    texted = raise_one(people, customer=make_customer(name="赵敏"))
+    unreachable = raise_one(people, assignee=people["other_advisor"])  # 李磊 has no mobile on file
+
+    services.record_breaches(at=NINE + timedelta(minutes=31))
+
+    assert Breach.objects.filter(complaint__in=[texted, unreachable]).count() == 2  # both recorded
+    notice = SmsMessage.objects.get(kind="complaint_breach")
+    assert notice.mobile == "13903941000" and texted.number in notice.body and "赵敏" in notice.body
+
+
 def test_cc01_read_time_overdue_and_the_sweep_agree_at_random_instants(people):
     import random
 
