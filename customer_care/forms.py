@@ -13,6 +13,7 @@ from customer_care.models import (
     RescueZone,
     Satisfaction,
 )
+from dealership.forms import DateTimeInput
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer
 from dealership.permissions import staff_with_role
@@ -70,9 +71,7 @@ class ReassignForm(forms.Form):
 
 
 class HomeVisitForm(forms.Form):
-    planned_for = forms.DateTimeField(
-        label=_("Visit on"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    planned_for = forms.DateTimeField(label=_("Visit on"), widget=DateTimeInput())
     manager = StaffChoiceField(label=_("Service manager"), queryset=staff_with_role("manager"))
     technician = StaffChoiceField(label=_("Technician"), queryset=staff_with_role("technician"))
 

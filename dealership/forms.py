@@ -10,6 +10,25 @@ from dealership.outbox import check_template_body
 from dealership.services import check_vin_is_new
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker, given its value as 2026-11-27 whatever the page's language (the
+    picker reads no other form, and shows an initial value in a localised form as empty)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """The browser's date-and-time picker, given its value as 2026-11-27T09:30."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the form was opened at, so a save over someone else's change is refused."""
 

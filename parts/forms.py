@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from dealership.fields import NormalizedFormField
+from dealership.forms import DateInput
 from dealership.identifiers import normalize_landline, normalize_mobile, validate_landline, validate_mobile
 from dealership.models import Customer
 from parts.models import BackorderStatus, GiftItem, GiftReason, Part, SaleKind
@@ -130,7 +131,7 @@ class BackorderForm(forms.Form):
         max_length=28,
         required=False,
     )
-    expected_on = forms.DateField(label=_("Expected arrival"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_on = forms.DateField(label=_("Expected arrival"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def clean(self):
@@ -142,7 +143,7 @@ class BackorderForm(forms.Form):
 
 
 class ExpectedDateForm(forms.Form):
-    expected_on = forms.DateField(label=_("New expected arrival"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_on = forms.DateField(label=_("New expected arrival"), widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_expected_on(self):

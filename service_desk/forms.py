@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from dealership.forms import DateInput, DateTimeInput
 from dealership.models import Vehicle
 from dealership.permissions import staff_with_role
 from parts.forms import PartNumberField
@@ -53,7 +54,7 @@ class AppointmentForm(forms.Form):
         widget=forms.RadioSelect,
         initial=AppointmentKind.REGULAR,
     )
-    scheduled_at = forms.DateTimeField(label=_("Time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    scheduled_at = forms.DateTimeField(label=_("Time"), widget=DateTimeInput())
     advisor = StaffChoiceField(
         label=_("Service advisor"),
         queryset=staff_with_role("advisor"),
@@ -148,7 +149,7 @@ class PartLineForm(forms.Form):
 
 
 class BackorderPartForm(PartLineForm):
-    expected_on = forms.DateField(label=_("Expected arrival"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_on = forms.DateField(label=_("Expected arrival"), widget=DateInput())
 
 
 class ConfirmForm(forms.Form):
@@ -157,9 +158,7 @@ class ConfirmForm(forms.Form):
 
 
 class OverrunForm(forms.Form):
-    new_promise = forms.DateTimeField(
-        label=_("New finish time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    new_promise = forms.DateTimeField(label=_("New finish time"), widget=DateTimeInput())
     reason = forms.CharField(label=_("Why"), max_length=200)
 
 
@@ -172,7 +171,7 @@ class RatingForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
     attendees = forms.CharField(label=_("Attendees"), max_length=200, required=False)
     problems = forms.CharField(label=_("Problems of the day"), widget=forms.Textarea(attrs={"rows": 4}))
     decision = forms.CharField(label=_("Decision"), max_length=200, required=False)
@@ -185,16 +184,16 @@ class MeetingForm(forms.Form):
         .order_by("staff__name"),
         required=False,
     )
-    due_on = forms.DateField(label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due"), required=False, widget=DateInput())
 
 
 class HandoverForm(forms.Form):
     vehicle = VehicleChoiceField()
-    handed_over_on = forms.DateField(label=_("Handed over on"), widget=forms.DateInput(attrs={"type": "date"}))
+    handed_over_on = forms.DateField(label=_("Handed over on"), widget=DateInput())
     sales_person = forms.CharField(label=_("Sales consultant"), max_length=30)
     advisor = StaffChoiceField(label=_("Service advisor"), queryset=staff_with_role("advisor"))
     care_agent = StaffChoiceField(label=_("Customer care"), queryset=staff_with_role("callcentre"))
-    first_service_on = forms.DateField(label=_("First maintenance by"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_service_on = forms.DateField(label=_("First maintenance by"), widget=DateInput())
     first_service_km = forms.IntegerField(label=_("or at (km)"), min_value=500, max_value=20_000, initial=5000)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -221,7 +220,7 @@ class ClaimUpdateForm(forms.Form):
 
 
 class PairingForm(forms.Form):
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
     first = StaffChoiceField(label=_("Advisor"), queryset=staff_with_role("advisor"))
     second = StaffChoiceField(label=_("Partner"), queryset=staff_with_role("advisor"))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from dealership.forms import DateInput, DateTimeInput
 from service_desk.forms import StaffChoiceField
 from workshop.models import QC_CHECKLIST, SIX_S, FaultKind, PauseReason, QcResult, QcStage, SixSArea
 from workshop.selectors import team_leaders
@@ -83,9 +84,7 @@ class QuestionForm(forms.Form):
 
 
 class OverrunForm(forms.Form):
-    new_promise = forms.DateTimeField(
-        label=_("New finish time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    new_promise = forms.DateTimeField(label=_("New finish time"), widget=DateTimeInput())
     reason = forms.CharField(label=_("Why"), max_length=200)
 
 
@@ -98,7 +97,7 @@ class SixSForm(forms.Form):
     area = forms.ModelChoiceField(label=_("Area"), queryset=SixSArea.objects.order_by("name"))
     week_of = forms.DateField(
         label=_("Week of"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("Any day of the week; it is filed under that week's Monday."),
     )
     notes = forms.CharField(label=_("Notes"), max_length=300, required=False)
