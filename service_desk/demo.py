@@ -77,6 +77,18 @@ def seed(rng: random.Random) -> str:
     history += _history(rng, vehicles[170:320], advisors, technicians, operations, now, days=(29, 200))
     today = _today(rng, vehicles[120:150], advisors, technicians, operations, now)
     booked = _appointments(rng, vehicles[150:170], advisors, now)
+    manager = User.objects.filter(groups__name="manager").order_by("pk").first()
+    overheard = (  # a call the manager overheard on a busy day last week (SD16)
+        RepairOrder.objects.filter(settled_at__lt=now - timedelta(days=2)).order_by("-settled_at").first()
+    )
+    if manager and overheard:
+        services.record_script_violation(
+            by=manager,
+            advisor=overheard.advisor,
+            day=timezone.localdate(overheard.settled_at),
+            note="接听电话未报姓名",
+            at=now,
+        )
     return (
         f"Created {len(operations)} labour operations, {history} settled orders of the past weeks, "
         f"{today} orders in the building and {booked} appointments."

@@ -170,6 +170,16 @@ class RatingForm(forms.Form):
     rating = forms.ChoiceField(choices=[(r.value, r.label) for r in Rating if r != Rating.MISSING])
 
 
+class ScriptViolationForm(forms.Form):
+    advisor = StaffChoiceField(label=_("Advisor"), queryset=staff_with_role("advisor"))
+    day = forms.DateField(label=_("Day"), widget=DateInput())
+    note = forms.CharField(
+        label=_("What was heard"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. no greeting, no name given")}),
+    )
+
+
 class MeetingForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=DateInput())
     attendees = forms.CharField(label=_("Attendees"), max_length=200, required=False)
@@ -242,6 +252,7 @@ class DeskPolicyForm(forms.ModelForm):
             "technicians_on_shift",
             "reconfirm_after_items",
             "green_channel_advisor",
+            "phone_script",
         ]
         field_classes = {"green_channel_advisor": StaffChoiceField}
         widgets = {

@@ -66,6 +66,13 @@ class LabourOperation(models.Model):
         return f"{self.code} {self.name}"
 
 
+PHONE_SCRIPT = (
+    "您好，XX4S店售后服务部，我是服务顾问XXX，很高兴为您服务，请问有什么可以帮您？\n"
+    "（记下客户姓名、车牌和需求，复述确认）\n"
+    "感谢您的来电，有任何问题请随时联系我们，再见！"
+)
+
+
 class DeskPolicy(models.Model):
     """The front desk's targets and hours, changed by a manager. One row."""
 
@@ -91,6 +98,11 @@ class DeskPolicy(models.Model):
         _("new items before the customer must confirm again"),
         default=3,
         validators=[MinValueValidator(0)],
+    )
+    phone_script = models.TextField(
+        _("phone greeting script"),
+        default=PHONE_SCRIPT,
+        help_text=_("What an advisor says when answering the phone; shown on the desk's records page."),
     )
     history = HistoricalRecords()
 
@@ -582,6 +594,31 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vehicle} {self.handed_over_on}"
+
+
+class ScriptViolation(models.Model):
+    """SD16: a manager found an advisor answering the phone off the greeting script on a day. It costs
+    half of the advisor's output value that day (IN06); the figure is read from the settled orders.
+    Written once, never edited."""
+
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("service advisor")
+    )
+    day = models.DateField(_("day"))
+    note = models.CharField(_("what was heard"), max_length=200)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("found by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("phone-script violation")
+        verbose_name_plural = _("phone-script violations")
+        # Half a day's output is the whole penalty for that day, however many calls went wrong.
+        constraints = [models.UniqueConstraint(fields=["advisor", "day"], name="one_script_violation_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.advisor} {self.day}"
 
 
 class ClaimStatus(models.TextChoices):

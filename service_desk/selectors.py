@@ -1,14 +1,17 @@
 """Reads for the desk, the order pages, the price board and the daily report."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dealership.clock import day_bounds
 from dealership.identifiers import normalize_plate
+from dealership.money import to_cny
 from parts.models import Part
 from service_desk.models import (
     AdvisorAway,
@@ -26,6 +29,7 @@ from service_desk.models import (
     PartLine,
     RepairItem,
     RepairOrder,
+    ScriptViolation,
 )
 from service_desk.services import partner_of
 
@@ -232,6 +236,39 @@ def daily_by_advisor(day: date) -> list[dict]:
             }
         )
     return report
+
+
+# --- SD16 phone-script violations ----------------------------------------------------------------------
+
+
+def script_violations(*, advisor: AbstractBaseUser | None = None, limit: int = 20) -> list[dict]:
+    """The latest violations with what each costs: half the advisor's output value that day (the
+    orders they settled), as it stands; a violation of today can still grow until the day is over."""
+    violations = ScriptViolation.objects.select_related("advisor__staff", "found_by__staff").order_by("-day", "-pk")
+    if advisor is not None:
+        violations = violations.filter(advisor=advisor)
+    violations = list(violations[:limit])
+    if not violations:
+        return []
+    that_day = Q(pk__in=[])
+    for violation in violations:
+        start, end = day_bounds(violation.day)
+        that_day |= Q(advisor_id=violation.advisor_id, settled_at__gte=start, settled_at__lt=end)
+    output = {
+        (row["advisor"], row["day"]): row["amount"]
+        for row in RepairOrder.objects.filter(that_day)
+        .annotate(day=TruncDate("settled_at", tzinfo=timezone.get_current_timezone()))
+        .values("advisor", "day")
+        .annotate(amount=Sum("total"))
+    }
+    today = timezone.localdate()
+    rows = []
+    for violation in violations:
+        amount = output.get((violation.advisor_id, violation.day)) or Decimal(0)
+        rows.append(
+            {"violation": violation, "output": amount, "penalty": to_cny(amount / 2), "so_far": violation.day >= today}
+        )
+    return rows
 
 
 def _share(part: int, whole: int) -> float | None:

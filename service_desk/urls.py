@@ -39,6 +39,7 @@ urlpatterns = [
     path("records/decisions/<int:pk>/done/", desk_records.complete_decision, name="desk_decision_done"),
     path("records/handover/", desk_records.record_handover, name="desk_handover"),
     path("records/pair/", desk_records.pair, name="desk_pair"),
+    path("records/script-violations/", desk_records.record_script_violation, name="desk_script_violation"),
     path("records/claims/<int:pk>/", desk_records.update_claim, name="desk_claim_update"),
     path("labour/", desk_records.labour_list, name="labour_list"),
     path("labour/new/", desk_records.labour_edit, name="labour_create"),

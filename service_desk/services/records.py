@@ -1,5 +1,5 @@
-"""The desk's other records: pairing and absence (SD04), evening meetings (SD17), new-car
-handovers (SD18), insurance claims (SD19), care recommendations (SD15)."""
+"""The desk's other records: pairing and absence (SD04), phone-script violations (SD16), evening
+meetings (SD17), new-car handovers (SD18), insurance claims (SD19), care recommendations (SD15)."""
 
 from datetime import date, datetime, timedelta
 
@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import TransitionNotAllowed
+from dealership.errors import DomainError, TransitionNotAllowed
 from dealership.models import Vehicle
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
@@ -23,6 +23,7 @@ from service_desk.models import (
     InsuranceClaim,
     MeetingDecision,
     RepairOrder,
+    ScriptViolation,
 )
 
 
@@ -56,6 +57,32 @@ def set_away(*, advisor: AbstractBaseUser, away: bool, at: datetime) -> None:
         AdvisorAway.objects.get_or_create(advisor=advisor, defaults={"since": at})
     else:
         AdvisorAway.objects.filter(advisor=advisor).delete()
+
+
+def record_script_violation(
+    *, by: AbstractBaseUser, advisor: AbstractBaseUser, day: date, note: str, at: datetime
+) -> ScriptViolation:
+    """SD16: a manager found an advisor answering the phone off the script on a day; once per day."""
+    if not has_role(by, "manager"):
+        raise DomainError(_("Only a manager records a phone-script violation."))
+    errors = {}
+    if not has_role(advisor, "advisor"):
+        errors["advisor"] = _("Choose a service advisor.")
+    if day > timezone.localdate(at):
+        errors["day"] = _("A violation is found on a day that has come.")
+    if not note.strip():
+        errors["note"] = _("Write down what was heard.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return ScriptViolation.objects.create(
+                advisor=advisor, day=day, note=note.strip(), found_by=by, recorded_at=at
+            )
+    except IntegrityError as twice:
+        raise ValidationError(
+            _("A violation by this advisor on that day is already recorded; it costs half that day's output once.")
+        ) from twice
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from service_desk.forms import (
     LabourOperationForm,
     MeetingForm,
     PairingForm,
+    ScriptViolationForm,
 )
 from service_desk.models import (
     Appointment,
@@ -111,6 +112,7 @@ def daily_report(request):
 @role_required(*DESK)
 def records(request):
     today = timezone.localdate()
+    is_manager = has_role(request.user, Role.MANAGER)
     context = {
         "meetings": EveningMeeting.objects.prefetch_related("decisions__owner__staff").order_by("-day")[:10],
         "handovers": Handover.objects.select_related(
@@ -126,7 +128,11 @@ def records(request):
         "handover_form": HandoverForm(initial={"handed_over_on": today}),
         "pairing_form": PairingForm(initial={"day": today}),
         "claim_form": ClaimUpdateForm(),
-        "is_manager": has_role(request.user, Role.MANAGER),
+        "is_manager": is_manager,
+        "phone_script": DeskPolicy.current().phone_script,
+        # A manager sees every advisor's violations; an advisor sees their own.
+        "violations": selectors.script_violations(advisor=None if is_manager else request.user),
+        "violation_form": ScriptViolationForm(initial={"day": today}),
     }
     return render(request, "service_desk/records.html", context)
 
@@ -190,6 +196,17 @@ def pair(request):
         PairingForm(request.POST),
         lambda data: services.pair_advisors(by=request.user, **data),
         _("Desk pair set."),
+    )
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def record_script_violation(request):
+    return _record(
+        request,
+        ScriptViolationForm(request.POST),
+        lambda data: services.record_script_violation(by=request.user, at=timezone.now(), **data),
+        _("Phone-script violation recorded."),
     )
 
 

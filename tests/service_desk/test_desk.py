@@ -1,4 +1,4 @@
-"""SD01, SD02, SD04, SD11, SD12, SD14, SD15, SD17-SD19: appointments, the desk page, reports, records."""
+"""SD01, SD02, SD04, SD11, SD12, SD14-SD19: appointments, the desk page, reports, records."""
 
 import zoneinfo
 from datetime import date, datetime, timedelta
@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dealership.errors import TransitionNotAllowed
+from dealership.errors import DomainError, TransitionNotAllowed
 from dealership.models import SmsMessage, SmsStatus, Staff
 from service_desk import selectors, services
 from service_desk.models import CareRule, DeskPolicy, Handover, Rating, RepairOrder
@@ -320,6 +320,75 @@ def test_sd15_a_suggestion_is_added_only_with_the_customers_consent(client_as):
     assert "客户同意" in refused.content.decode()
     assert agreed.status_code == 302
     assert list(order.items.values_list("description", flat=True)) == ["燃油系统清洗"]
+
+
+# --- SD16 phone script ---------------------------------------------------------------------------------------
+
+
+def test_sd16_a_phone_script_violation_costs_half_of_that_days_output_value(advisor):
+    manager = make_user("manager", name="宋建国")
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50, price="300.00")
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50, category="accident", price="601.00")
+    late = MONDAY.replace(hour=22, minute=30)  # settled 00:30 on Tuesday, local time: Tuesday's output
+    _settled(advisor, at=late, greeted_after_s=3, in_bay_after_s=50, price="5000.00")
+    _settled(make_user("advisor"), at=MONDAY, greeted_after_s=3, in_bay_after_s=50, price="7000.00")  # someone else
+
+    services.record_script_violation(by=manager, advisor=advisor, day=MONDAY.date(), note="接听未报姓名", at=late)
+
+    [row] = selectors.script_violations()
+    assert (row["output"], row["penalty"]) == (Decimal("901.00"), Decimal("450.50"))
+    assert row["violation"].found_by == manager
+
+
+def test_sd16_a_violation_is_recorded_once_a_day_by_a_manager_with_what_was_heard(advisor):
+    manager = make_user("manager")
+    record = services.record_script_violation
+
+    record(by=manager, advisor=advisor, day=MONDAY.date(), note="未使用问候语", at=MONDAY)
+    with pytest.raises(ValidationError, match="已登记"):
+        record(by=manager, advisor=advisor, day=MONDAY.date(), note="又一次", at=MONDAY)
+    with pytest.raises(DomainError):
+        record(by=make_user("advisor"), advisor=advisor, day=MONDAY.date(), note="x", at=MONDAY)
+    with pytest.raises(ValidationError) as refused:
+        record(by=manager, advisor=manager, day=MONDAY.date() + timedelta(days=1), note=" ", at=MONDAY)
+
+    assert set(refused.value.message_dict) == {"advisor", "day", "note"}
+    assert selectors.script_violations(advisor=advisor)[0]["violation"].note == "未使用问候语"
+
+
+def test_sd16_the_records_page_shows_the_script_and_managers_record_violations_there(client, advisor):
+    manager = make_user("manager")
+    other = make_user("advisor", name="李磊")
+    _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50, price="300.00")
+    services.record_script_violation(by=manager, advisor=other, day=MONDAY.date(), note="语气生硬", at=MONDAY)
+    form = {"advisor": advisor.pk, "day": "2026-11-23", "note": "接听未报姓名"}
+
+    client.force_login(advisor)
+    refused = client.post("/desk/records/script-violations/", form)
+    own_page = client.get("/desk/records/").content.decode()
+    client.force_login(manager)
+    recorded = client.post("/desk/records/script-violations/", form, follow=True).content.decode()
+
+    assert refused.status_code == 403
+    assert "服务顾问" in own_page and "语气生硬" not in own_page  # the script; not someone else's violation
+    # The date pickers open on today: their value in the one form a browser's picker reads.
+    assert f'type="date" name="day" value="{timezone.localdate().isoformat()}"' in own_page
+    assert "接听未报姓名" in recorded and "−¥150.00" in recorded and "语气生硬" in recorded
+
+
+def test_sd16_records_page_keeps_a_fixed_query_count(client, advisor, django_assert_max_num_queries):
+    manager = make_user("manager")
+    for number in range(12):  # twelve advisors, each with a violation and a settled order that day
+        person = make_user("advisor")
+        _settled(person, at=MONDAY - timedelta(days=number), greeted_after_s=3, in_bay_after_s=50)
+        day = (MONDAY - timedelta(days=number)).date()
+        services.record_script_violation(by=manager, advisor=person, day=day, note="未报姓名", at=MONDAY)
+    client.force_login(manager)
+
+    with django_assert_max_num_queries(17):
+        page = client.get("/desk/records/").content.decode()
+
+    assert page.count("−¥50.00") == 12
 
 
 # --- SD17-SD19 records --------------------------------------------------------------------------------------
