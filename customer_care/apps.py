@@ -41,6 +41,7 @@ class CustomerCareConfig(AppConfig):
                 icon="telephone-outbound",
                 section=navigation.Section.CARE,
                 roles=care,
+                waiting=selectors.waiting_follow_ups,
             ),
             navigation.Link(
                 label=_("Complaints"),
@@ -49,6 +50,7 @@ class CustomerCareConfig(AppConfig):
                 icon="exclamation-octagon",
                 section=navigation.Section.CARE,
                 roles=care | {Role.ADVISOR},
+                waiting=selectors.waiting_complaints,
             ),
             navigation.Link(
                 label=_("Call log"),
@@ -65,6 +67,7 @@ class CustomerCareConfig(AppConfig):
                 icon="truck",
                 section=navigation.Section.CARE,
                 roles=care,
+                waiting=selectors.waiting_rescues,
             ),
             navigation.Link(
                 label=_("Greetings and weather notes"),

@@ -1,9 +1,9 @@
 """Reading customer care: the queues and boards, in a fixed number of queries however much is stored."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +19,9 @@ from customer_care.models import (
     Rescue,
 )
 from dealership.identifiers import normalize_plate
+from dealership.models import Role
+from dealership.navigation import Waiting
+from dealership.permissions import has_role
 from service_desk.models import ItemStatus, RepairItem, RepairOrder
 
 WARN_S = 10 * 60  # amber when a stage has less than ten minutes left
@@ -186,3 +189,26 @@ def calls(*, line: str = "") -> QuerySet[Call]:
     if line:
         rows = rows.filter(line=line)
     return rows.order_by("-at", "-pk")
+
+
+# --- What waits on the home page ---------------------------------------------------------------------------
+
+
+def waiting_complaints(user: AbstractBaseUser, at: datetime) -> Waiting:
+    """Complaints not closed (an advisor's own; all for customer care and managers), and those overdue."""
+    rows = Complaint.objects.filter(next_due__isnull=False)
+    if not has_role(user, Role.CALLCENTRE, Role.MANAGER):
+        rows = rows.filter(assignee=user)
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(next_due__lte=at))))
+
+
+def waiting_follow_ups(user: AbstractBaseUser, at: datetime) -> Waiting:
+    """Calls due now for this agent (all for a manager); late once a day has passed without the call."""
+    rows = follow_up_queue(at=at, agent=None if has_role(user, Role.MANAGER) else user).order_by()
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(due_at__lte=at - timedelta(days=1)))))
+
+
+def waiting_rescues(user: AbstractBaseUser, at: datetime) -> Waiting:
+    """Rescues under way, and those past their promised arrival."""
+    rows = Rescue.objects.filter(status__in=Rescue.OPEN)
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(promised_by__lt=at))))

@@ -4,7 +4,9 @@ Apps register their pages from `AppConfig.ready()`, so the home page grows as pa
 without the core importing the apps above it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,14 @@ class Section(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """What waits behind a home-page tile for this user: how many, and how many of them are late."""
+
+    count: int
+    late: int = 0
+
+
+@dataclass(frozen=True)
 class Link:
     label: str
     description: str
@@ -30,6 +40,8 @@ class Link:
     section: Section
     roles: set[str] = field(default_factory=set)
     staff_only: bool = False  # also needs Django's is_staff (the admin site)
+    # One query answering "how much waits for this user there now" for the home page.
+    waiting: Callable[[object, datetime], Waiting] | None = field(default=None, compare=False)
 
 
 _LINKS: list[Link] = []
@@ -49,3 +61,12 @@ def links_for(user) -> list[Link]:
         link for link in _LINKS if (user.is_superuser or roles & link.roles) and (user.is_staff or not link.staff_only)
     ]
     return sorted(visible, key=lambda link: order.index(link.section))
+
+
+def home_tiles(user, *, at: datetime) -> list[tuple[str, list[tuple[Link, Waiting | None]]]]:
+    """The user's links by section, each with what waits behind it (one query per link that counts)."""
+    sections: dict[Section, list[tuple[Link, Waiting | None]]] = {}
+    for link in links_for(user):
+        waiting = link.waiting(user, at) if link.waiting else None
+        sections.setdefault(link.section, []).append((link, waiting))
+    return [(Section(section).label, tiles) for section, tiles in sections.items()]

@@ -10,7 +10,7 @@ class PartsConfig(AppConfig):
         from dealership import demo as demo_data
         from dealership import navigation
         from dealership.models import Role
-        from parts import demo
+        from parts import demo, selectors
 
         demo_data.register(demo.seed)
 
@@ -30,6 +30,7 @@ class PartsConfig(AppConfig):
                 icon="truck",
                 section=navigation.Section.PARTS,
                 roles={Role.PARTS, Role.MANAGER},
+                waiting=lambda user, at: selectors.waiting_backorders(None),
             ),
             navigation.Link(
                 label=_("My customers' parts"),
@@ -38,6 +39,7 @@ class PartsConfig(AppConfig):
                 icon="truck",
                 section=navigation.Section.DESK,
                 roles={Role.ADVISOR},
+                waiting=lambda user, at: selectors.waiting_backorders(user),
             ),
             navigation.Link(
                 label=_("Counter sales"),

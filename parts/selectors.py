@@ -4,11 +4,21 @@ import re
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 
 from dealership.clock import month_bounds
+from dealership.navigation import Waiting
 from dealership.permissions import has_role
-from parts.models import Backorder, BackorderEvent, CounterSale, CounterSaleLine, GiftMovement, Part, StockMovement
+from parts.models import (
+    Backorder,
+    BackorderEvent,
+    BackorderStatus,
+    CounterSale,
+    CounterSaleLine,
+    GiftMovement,
+    Part,
+    StockMovement,
+)
 from parts.services import normalize_part_number
 
 _LETTERS = re.compile(r"^[A-Za-z]+$")
@@ -95,3 +105,11 @@ def gift_cost_by_reason(month: date) -> list[dict]:
         .order_by("reason")
     )
     return [{"reason": row["reason"], "given": -row["given"], "cost": -row["cost"]} for row in rows]
+
+
+def waiting_backorders(advisor: AbstractBaseUser | None) -> Waiting:
+    """Backorders still open (one advisor's, or all), and those delayed past their expected date."""
+    rows = Backorder.objects.filter(status__in=Backorder.OPEN)
+    if advisor is not None:
+        rows = rows.filter(advisor=advisor)
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(status=BackorderStatus.DELAYED))))

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -14,16 +15,12 @@ from dealership.permissions import user_roles
 
 
 def home(request):
-    links = navigation.links_for(request.user)
-    sections = {}
-    for link in links:
-        sections.setdefault(link.section, []).append(link)
     role_labels = [Role(name).label for name in sorted(user_roles(request.user))]
     return render(
         request,
         "dealership/home.html",
         {
-            "sections": [(navigation.Section(key).label, items) for key, items in sections.items()],
+            "sections": navigation.home_tiles(request.user, at=timezone.now()),
             "role_labels": role_labels,
         },
     )

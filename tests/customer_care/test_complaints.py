@@ -538,3 +538,32 @@ def test_a_customers_page_shows_their_visits_complaints_and_follow_ups_to_custom
 
     assert all(order.number in page for order in orders) and all(c.number in page for c in complaints)
     assert "进厂记录" in as_advisor and complaints[0].number not in as_advisor  # complaints are care's
+
+
+def test_cc01_the_home_page_tells_who_has_complaints_waiting_and_how_many_are_late(
+    client, people, django_assert_max_num_queries
+):
+    for _complaint in range(2):
+        raise_one(people)  # due to be answered at 09:30
+    raise_one(people, at=NINE + timedelta(minutes=20))  # at 09:50
+    raise_one(people, at=NINE + timedelta(minutes=20), assignee=people["other_advisor"])
+    closed = raise_one(people, at=NINE - timedelta(days=1))
+    for step in ("respond", "organise", "close"):
+        getattr(services, step)(complaint=closed, by=people["advisor"], text="已处理", at=NINE - timedelta(hours=20))
+
+    def tile(user) -> str:
+        client.force_login(user)
+        page = client.get("/").content.decode()
+        start = page.index('data-waiting="complaint_queue"')
+        return page[start : page.index("</div>", page.index("</span>", start) + 7)]
+
+    with time_machine.travel(NINE + timedelta(minutes=35), tick=False):
+        advisor, other = tile(people["advisor"]), tile(people["other_advisor"])
+        client.force_login(people["agent"])
+        with django_assert_max_num_queries(9):
+            client.get("/")
+        agent = tile(people["agent"])
+
+    assert "3 项待办" in advisor and "2 项超时" in advisor
+    assert "1 项待办" in other and "超时" not in other
+    assert "4 项待办" in agent and "2 项超时" in agent

@@ -90,6 +90,20 @@ def test_pt02_past_its_date_the_customer_and_advisor_are_told_once(advisor):
     assert "前减震器（左）" in texts("backorder_delayed")[0].body
 
 
+def test_pt02_home_shows_each_advisor_their_customers_parts_waiting_and_those_delayed(client, advisor):
+    order(advisor)
+    order(advisor, expected_on=date(2026, 11, 30))
+    order(make_user("advisor"))  # someone else's customer
+    services.mark_overdue_backorders(at=datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
+    client.force_login(advisor)
+
+    page = client.get("/").content.decode()
+
+    tile = page[page.index('data-waiting="backorder_mine"') :]
+    tile = tile[: tile.index("</a>")]
+    assert "2 项待办" in tile and "1 项超时" in tile
+
+
 def test_pt02_a_new_date_is_texted_and_a_second_delay_is_told_again(advisor):
     backorder = order(advisor)
     services.mark_overdue_backorders(at=datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
