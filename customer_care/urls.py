@@ -7,6 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaint_queue"), name="care_home"),
     path("complaints/", views.complaint_queue, name="complaint_queue"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
+    path("complaints/new/orders/", views.complaint_orders, name="complaint_orders"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
     path("complaints/<int:pk>/sign/", views.complaint_sign, name="complaint_sign"),
     path("complaints/<int:pk>/respond/", views.complaint_respond, name="complaint_respond"),

@@ -48,6 +48,7 @@ from dealership.models import Role, SmsPolicy, SmsTemplate
 from dealership.permissions import has_role, role_required, staff_with_role
 from dealership.views.directory import chosen_customer
 from parts.models import CounterSale
+from service_desk import selectors as desk_selectors
 from service_desk.models import RepairOrder
 
 CARE = (Role.CALLCENTRE, Role.MANAGER)
@@ -148,6 +149,14 @@ def complaint_create(request):
         "customer_care/complaint_form.html",
         {"form": form, "customer": customer, "policy": ComplaintPolicy.current()},
     )
+
+
+@role_required(*CARE)
+def complaint_orders(request):
+    """The chosen customer's latest work orders, to pick the one a complaint is about (htmx fragment)."""
+    customer = request.GET.get("customer", "")
+    orders = desk_selectors.customer_orders(int(customer)) if customer.isascii() and customer.isdigit() else []
+    return render(request, "customer_care/_recent_orders.html", {"orders": orders})
 
 
 FIELD_OF = {"repair_order": "repair_order_number", "counter_sale": "counter_sale_number", "mobile": "rescue_mobile"}

@@ -3,6 +3,15 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) {
     window.print();
   }
+  // <button data-fill-<field name>="value" ...>: fill those fields of the button's form.
+  const filler = event.target.closest("button[type=button]");
+  if (filler && filler.form) {
+    for (const attribute of filler.attributes) {
+      if (!attribute.name.startsWith("data-fill-")) continue;
+      const field = filler.form.elements[attribute.name.slice("data-fill-".length)];
+      if (field) field.value = attribute.value;
+    }
+  }
 });
 
 // Running timers: <span data-since="ISO time" data-target="seconds">, red once past the target.

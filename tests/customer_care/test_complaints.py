@@ -567,3 +567,22 @@ def test_cc01_the_home_page_tells_who_has_complaints_waiting_and_how_many_are_la
     assert "3 项待办" in advisor and "2 项超时" in advisor
     assert "1 项待办" in other and "超时" not in other
     assert "4 项待办" in agent and "2 项超时" in agent
+
+
+def test_cc01_the_complaint_form_offers_the_customers_latest_orders(client, people, django_assert_max_num_queries):
+    customer = make_customer(name="赵敏")  # two cars, a visit each
+    orders = [
+        make_order(advisor=people["advisor"], vehicle=make_vehicle(customer=customer), at=NINE - timedelta(days=day))
+        for day in (30, 1)
+    ]
+    make_order(advisor=people["advisor"])  # another customer's
+    client.force_login(people["agent"])
+
+    with django_assert_max_num_queries(6):
+        fragment = client.get("/care/complaints/new/orders/", {"customer": customer.pk}).content.decode()
+    nobody = client.get("/care/complaints/new/orders/", {"customer": "x"}).content.decode()
+
+    assert all(order.number in fragment for order in orders)
+    assert fragment.index(orders[1].number) < fragment.index(orders[0].number)  # newest first
+    assert f'data-fill-assignee="{people["advisor"].pk}"' in fragment and fragment.count("data-fill-") == 4
+    assert nobody.strip() == ""

@@ -273,6 +273,7 @@ ACCESS = {
     "item-qc": ("/api/v1/items/{item}/qc/", HANDS),
     "complaint_queue": ("/care/complaints/", COMPLAINT_READERS),
     "complaint_create": ("/care/complaints/new/", CARE),
+    "complaint_orders": ("/care/complaints/new/orders/", CARE),
     "complaint_detail": ("/care/complaints/{complaint}/", COMPLAINT_READERS),
     "complaint_sign": ("/care/complaints/{complaint}/sign/", COMPLAINT_READERS),
     "complaint_respond": ("/care/complaints/{complaint}/respond/", COMPLAINT_READERS),

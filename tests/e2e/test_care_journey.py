@@ -61,3 +61,26 @@ def test_cc04_cc01_a_follow_up_call_raises_a_complaint_and_the_advisor_responds(
     complaint = Complaint.objects.get()
     assert (complaint.status, complaint.repair_order, complaint.assignee) == ("responded", order, advisor)
     assert complaint.signed_for_at is not None and not complaint.breaches.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_cc01_a_hotline_complaint_picks_the_customers_visit_from_their_latest_orders(tablet, screenshot):
+    make_user("advisor", name="王芳")
+    advisor = make_user("advisor", name="李磊")
+    make_user("callcentre", username="linxue", name="林雪")
+    vehicle = make_vehicle(plate="豫PE54321", customer=make_customer(name="赵敏"))
+    order = make_order(advisor=advisor, vehicle=vehicle)
+
+    log_in(tablet, "linxue")
+    tablet.goto("/care/complaints/new/")
+    tablet.get_by_label("查找客户").fill("赵敏")
+    tablet.get_by_text("赵敏").click()
+    tablet.get_by_role("button", name=order.number).click()  # fills the order and hands it to its advisor
+    tablet.get_by_label("客户原话").fill("说好下午四点交车，到现在还没修好")
+    screenshot(tablet, "complaint-from-hotline")
+    tablet.get_by_role("button", name="登记并转交").click()
+    tablet.get_by_text("已登记并转交").wait_for()
+
+    complaint = Complaint.objects.get()
+    assert (complaint.repair_order, complaint.assignee, complaint.customer) == (order, advisor, vehicle.customer)
