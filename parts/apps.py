@@ -30,7 +30,7 @@ class PartsConfig(AppConfig):
                 icon="truck",
                 section=navigation.Section.PARTS,
                 roles={Role.PARTS, Role.MANAGER},
-                waiting=lambda user, at: selectors.waiting_backorders(None),
+                waiting=lambda user, at: selectors.waiting_backorders(None, at),
             ),
             navigation.Link(
                 label=_("My customers' parts"),
@@ -39,7 +39,7 @@ class PartsConfig(AppConfig):
                 icon="truck",
                 section=navigation.Section.DESK,
                 roles={Role.ADVISOR},
-                waiting=lambda user, at: selectors.waiting_backorders(user),
+                waiting=lambda user, at: selectors.waiting_backorders(user, at),
             ),
             navigation.Link(
                 label=_("Counter sales"),

@@ -1,10 +1,11 @@
 """Reads for the parts pages, the API and reports."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from dealership.clock import month_bounds
 from dealership.navigation import Waiting
@@ -107,9 +108,11 @@ def gift_cost_by_reason(month: date) -> list[dict]:
     return [{"reason": row["reason"], "given": -row["given"], "cost": -row["cost"]} for row in rows]
 
 
-def waiting_backorders(advisor: AbstractBaseUser | None) -> Waiting:
-    """Backorders still open (one advisor's, or all), and those delayed past their expected date."""
+def waiting_backorders(advisor: AbstractBaseUser | None, at: datetime) -> Waiting:
+    """Backorders still open (one advisor's, or all), and those past their expected date without the
+    part, whether or not the hourly job has marked them delayed yet."""
     rows = Backorder.objects.filter(status__in=Backorder.OPEN)
     if advisor is not None:
         rows = rows.filter(advisor=advisor)
-    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(status=BackorderStatus.DELAYED))))
+    late = Q(status=BackorderStatus.DELAYED) | Q(status=BackorderStatus.ORDERED, expected_on__lt=timezone.localdate(at))
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=late)))

@@ -72,6 +72,8 @@ def record_script_violation(
         errors["day"] = _("A violation is found on a day that has come.")
     if not note.strip():
         errors["note"] = _("Write down what was heard.")
+    elif len(note.strip()) > ScriptViolation._meta.get_field("note").max_length:
+        errors["note"] = _("Say it in 200 characters or fewer.")
     if errors:
         raise ValidationError(errors)
     try:

@@ -382,3 +382,18 @@ def test_cc04_no_complaint_from_an_unanswered_call_and_no_retry_before_its_time(
 
     assert "联系上客户时才能在回访中登记投诉" in refused.content.decode()
     assert not Complaint.objects.exists() and follow_up.attempts == 1
+
+
+def test_cc04_the_agents_home_counts_the_calls_due_and_those_a_day_late(crew):
+    old = delivered(advisor=crew["advisor"], vehicle=make_vehicle(), at=NINE - timedelta(days=2))  # due the 25th
+    delivered(advisor=crew["advisor"], at=NINE)  # due tomorrow at 10:00
+    thursday_noon = NINE + timedelta(hours=3)
+
+    waiting = selectors.waiting_follow_ups(crew["agent"], thursday_noon)
+    others = selectors.waiting_follow_ups(crew["other_agent"], thursday_noon)
+    friday_noon = selectors.waiting_follow_ups(crew["agent"], thursday_noon + timedelta(days=1))
+
+    assert FollowUp.objects.get(repair_order=old).due_at < thursday_noon - timedelta(days=1)
+    assert (waiting.count, waiting.late) == (1, 1)
+    assert (others.count, others.late) == (0, 0)  # neither is theirs: the pairing gave both to 林雪
+    assert (friday_noon.count, friday_noon.late) == (2, 1)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from customer_care import services
+from customer_care import selectors, services
 from customer_care.models import Call, Complaint, Rescue, RescueZone
 from dealership.errors import TransitionNotAllowed
 from dealership.models import SmsMessage, Staff
@@ -230,3 +230,14 @@ def test_cc03_a_crew_recorded_only_on_arrival_is_dispatched_then_too(agent):
 
     rescue.refresh_from_db()
     assert (rescue.status, rescue.dispatched_at, rescue.breached) == ("arrived", NIGHT + timedelta(minutes=20), False)
+
+
+def test_cc03_the_home_page_counts_rescues_under_way_and_those_past_their_promise(agent):
+    city, county = rescue_in("city", agent), rescue_in("county", agent)
+    done = rescue_in("city", agent)
+    services.rescue_arrived(by=agent, rescue=done, at=NIGHT + timedelta(minutes=20))
+
+    at_45_minutes = selectors.waiting_rescues(agent, NIGHT + timedelta(minutes=45))
+
+    assert (city.status, county.status) == ("requested", "requested")
+    assert (at_45_minutes.count, at_45_minutes.late) == (2, 1)  # the city crew promised 30 minutes

@@ -351,6 +351,8 @@ def test_sd16_a_violation_is_recorded_once_a_day_by_a_manager_with_what_was_hear
         record(by=make_user("advisor"), advisor=advisor, day=MONDAY.date(), note="x", at=MONDAY)
     with pytest.raises(ValidationError) as refused:
         record(by=manager, advisor=manager, day=MONDAY.date() + timedelta(days=1), note=" ", at=MONDAY)
+    with pytest.raises(ValidationError, match="200"):
+        record(by=manager, advisor=advisor, day=MONDAY.date() - timedelta(days=1), note="话" * 201, at=MONDAY)
 
     assert set(refused.value.message_dict) == {"advisor", "day", "note"}
     assert selectors.script_violations(advisor=advisor)[0]["violation"].note == "未使用问候语"
@@ -362,17 +364,34 @@ def test_sd16_the_records_page_shows_the_script_and_managers_record_violations_t
     _settled(advisor, at=MONDAY, greeted_after_s=3, in_bay_after_s=50, price="300.00")
     services.record_script_violation(by=manager, advisor=other, day=MONDAY.date(), note="语气生硬", at=MONDAY)
     form = {"advisor": advisor.pk, "day": "2026-11-23", "note": "接听未报姓名"}
+    policy = DeskPolicy.current()
+    settings = {
+        "greet_within_s": 5,
+        "in_bay_within_s": 60,
+        "workday_start": "08:30",
+        "workday_end": "18:00",
+        "technicians_on_shift": 0,
+        "reconfirm_after_items": 3,
+        "phone_script": "您好，豫P一汽大众售后，我是服务顾问，请讲。",
+    }
 
-    client.force_login(advisor)
-    refused = client.post("/desk/records/script-violations/", form)
-    own_page = client.get("/desk/records/").content.decode()
     client.force_login(manager)
+    client.post("/desk/policy/", settings)
+    blank = client.post("/desk/policy/", settings | {"phone_script": " "})
+    manager_page = client.get("/desk/records/").content.decode()
     recorded = client.post("/desk/records/script-violations/", form, follow=True).content.decode()
+    client.force_login(advisor)
+    refused = client.post("/desk/records/script-violations/", form | {"note": "再登记一次"})
+    own_page = client.get("/desk/records/").content.decode()
 
+    policy.refresh_from_db()
+    assert policy.phone_script == settings["phone_script"] and blank.status_code == 302
     assert refused.status_code == 403
-    assert "服务顾问" in own_page and "语气生硬" not in own_page  # the script; not someone else's violation
-    # The date pickers open on today: their value in the one form a browser's picker reads.
-    assert f'type="date" name="day" value="{timezone.localdate().isoformat()}"' in own_page
+    assert "一汽大众售后，我是服务顾问" in own_page
+    assert "接听未报姓名" in own_page and "语气生硬" not in own_page  # their own violation, not someone else's
+    # The violation form's date picker opens on today: in the one form a browser's picker reads.
+    card = manager_page[manager_page.index('id="phone-script"') :]
+    assert f'type="date" name="day" value="{timezone.localdate().isoformat()}"' in card[: card.index("</form>")]
     assert "接听未报姓名" in recorded and "−¥150.00" in recorded and "语气生硬" in recorded
 
 
