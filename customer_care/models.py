@@ -174,7 +174,11 @@ class Complaint(models.Model):
     is_serious = models.BooleanField(_("serious"), default=False)
     dealership_at_fault = models.BooleanField(_("the dealership is at fault"), default=False)
     assignee = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("responsible advisor")
+        USER,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("responsible advisor"),
+        db_index=False,  # complaint_assignee leads with it
     )
     signed_for_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by"))
@@ -216,7 +220,6 @@ class Complaint(models.Model):
             models.Index(fields=["next_due"], name="complaint_next_due", condition=Q(next_due__isnull=False)),
             models.Index(fields=["watch_from"], name="complaint_watch", condition=Q(watch_from__isnull=False)),
             models.Index(fields=["assignee", "status", "next_due"], name="complaint_assignee"),
-            models.Index(fields=["status", "next_due"], name="complaint_status_due"),
             models.Index(fields=["-created_at"], name="complaint_newest"),
         ]
         constraints = [
@@ -262,7 +265,8 @@ class Complaint(models.Model):
 class Breach(models.Model):
     """A stage of a complaint that missed its deadline: recorded once per complaint, round and stage."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches")
+    # No index of its own: one_breach_per_stage_and_round leads with it.
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="breaches", db_index=False)
     round = models.PositiveSmallIntegerField(_("round"))
     stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
     due_at = models.DateTimeField(_("was due at"))
