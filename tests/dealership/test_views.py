@@ -218,3 +218,17 @@ def test_two_desks_editing_one_customer_the_second_save_is_refused_not_lost(clie
     customer.refresh_from_db()
     assert (customer.name, customer.mobile) == ("张三", "13900139000")
     assert "其他人刚刚修改了这条记录" in refused.content.decode()
+
+
+def test_each_request_loads_the_user_with_their_staff_profile_in_one_query(db, django_assert_num_queries):
+    from dealership.auth import StaffBackend
+    from tests.factories import make_user
+
+    active, gone = make_user("advisor", name="王芳"), make_user("advisor", is_active=False)
+
+    with django_assert_num_queries(1):
+        user = StaffBackend().get_user(active.pk)
+        name = user.staff.name  # the top bar's name costs no query of its own
+
+    assert name == "王芳"
+    assert StaffBackend().get_user(gone.pk) is None and StaffBackend().get_user(999_999) is None
