@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dealership.fields import MobileField
-from dealership.models import Customer, Vehicle
+from dealership.models import Customer, OneRowPolicy, Vehicle
 from parts.models import CounterSale, GiftMovement
 from service_desk.models import RepairOrder
 
@@ -27,7 +27,7 @@ USER = settings.AUTH_USER_MODEL
 # --- Complaints (CC01) -----------------------------------------------------------------------------------
 
 
-class ComplaintPolicy(models.Model):
+class ComplaintPolicy(OneRowPolicy):
     """How long each stage of a complaint may take, and who is told when it is late. One row.
 
     A change applies to complaints raised afterwards: each complaint keeps the due times it got.
@@ -82,11 +82,6 @@ class ComplaintPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Complaint policy"))
-
-    @classmethod
-    def current(cls) -> "ComplaintPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class Holiday(models.Model):
@@ -447,7 +442,7 @@ class Call(models.Model):
 # --- Follow-up calls (CC04, CC05) ------------------------------------------------------------------------
 
 
-class CarePolicy(models.Model):
+class CarePolicy(OneRowPolicy):
     """Follow-up calls and care SMS, as a manager sets them. One row."""
 
     follow_up_hour = models.TimeField(
@@ -475,11 +470,6 @@ class CarePolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Care policy"))
-
-    @classmethod
-    def current(cls) -> "CarePolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class CarePair(models.Model):

@@ -3,6 +3,7 @@
 import re
 import secrets
 from datetime import time
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -136,10 +137,23 @@ class Vehicle(models.Model):
         return f"{self.plate or self.vin} {self.model_name}"
 
 
+class OneRowPolicy(models.Model):
+    """A table of settings managers change, holding one row (each subclass constrains pk=1)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls) -> Self:
+        """The settings in force, created with their defaults the first time they are read."""
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy
+
+
 # --- SMS outbox ---------------------------------------------------------------------------------------
 
 
-class SmsPolicy(models.Model):
+class SmsPolicy(OneRowPolicy):
     """The messaging rules a manager can change: signature, quiet hours, retries. One row."""
 
     signature = models.CharField(
@@ -171,11 +185,6 @@ class SmsPolicy(models.Model):
             )
         if self.quiet_from == self.quiet_until:
             raise ValidationError({"quiet_until": _("Quiet hours need an end different from their start.")})
-
-    @classmethod
-    def current(cls) -> "SmsPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class SmsTemplate(models.Model):

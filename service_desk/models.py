@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from dealership.models import Customer, Vehicle
+from dealership.models import Customer, OneRowPolicy, Vehicle
 from parts.models import Part
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -73,7 +73,7 @@ PHONE_SCRIPT = (
 )
 
 
-class DeskPolicy(models.Model):
+class DeskPolicy(OneRowPolicy):
     """The front desk's targets and hours, changed by a manager. One row."""
 
     greet_within_s = models.PositiveSmallIntegerField(_("greet within (seconds)"), default=5)
@@ -117,11 +117,6 @@ class DeskPolicy(models.Model):
     def clean(self) -> None:
         if self.workday_end <= self.workday_start:
             raise ValidationError({"workday_end": _("The workshop closes after it opens.")})
-
-    @classmethod
-    def current(cls) -> "DeskPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 # --- Appointments -----------------------------------------------------------------------------------

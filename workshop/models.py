@@ -14,12 +14,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dealership.models import OneRowPolicy
 from service_desk.models import RepairItem
 
 USER = settings.AUTH_USER_MODEL
 
 
-class WorkshopPolicy(models.Model):
+class WorkshopPolicy(OneRowPolicy):
     """The workshop's rules a manager can change. One row."""
 
     comeback_days = models.PositiveSmallIntegerField(
@@ -55,11 +56,6 @@ class WorkshopPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("Workshop policy"))
-
-    @classmethod
-    def current(cls) -> "WorkshopPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class TechnicalGroupMember(models.Model):
