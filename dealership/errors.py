@@ -1,4 +1,4 @@
-"""Domain errors: a refused change, shown as a message on a page and as 409 by the API."""
+"""Domain errors: a refused change, shown as a message on a page; the API answers 409, or 403 for NotPermitted."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +21,9 @@ class TransitionNotAllowed(DomainError):
 
 class StaleObject(DomainError):
     message = _("Someone else changed this in the meantime. Reload the page and try again.")
+
+
+class NotPermitted(DomainError):
+    """The acting person's role or relation to the object does not allow this step (the API's 403)."""
+
+    message = _("Your role does not allow this step.")

@@ -8,7 +8,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dealership.errors import DomainError
+from dealership.errors import DomainError, NotPermitted
 
 
 class Pagination(PageNumberPagination):
@@ -17,7 +17,10 @@ class Pagination(PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: a refused transition or stale version is 409, a model ValidationError 400."""
+    """DRF's handler, plus: a step the role may not take is 403, a refused transition or stale version
+    409, a model ValidationError 400."""
+    if isinstance(exc, NotPermitted):
+        return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
