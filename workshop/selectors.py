@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from dealership.clock import day_bounds, month_bounds
 from service_desk.models import CustomerQuestion, ItemStatus, OrderStatus, RepairItem
+from service_desk.services.orders import STARTABLE
 from workshop.models import (
     QC_ORDER,
     ClockEntry,
@@ -54,8 +55,9 @@ CARDS_PER_COLUMN = 60
 def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
     """The board's columns by job state, green channel and overdue first; passed jobs of today only.
 
-    Waiting jobs are those the customer confirmed; each card carries its running clock, open
-    escalation and unanswered question, fetched in a fixed number of queries.
+    Waiting jobs are exactly those that may be started (SD09, the service desk's `STARTABLE`, which
+    `may_start` uses too); each card carries its running clock, open escalation and unanswered
+    question, fetched in a fixed number of queries.
     """
     start_of_day = day_bounds(timezone.localdate(at))[0]
     on_board = (
@@ -63,7 +65,7 @@ def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
             order__status__in=[OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.READY], status__in=COLUMNS
         )
         .exclude(status=ItemStatus.PASSED, updated_at__lt=start_of_day)
-        .filter(Q(is_confirmed=True) | ~Q(status=ItemStatus.PENDING))
+        .filter(STARTABLE | ~Q(status=ItemStatus.PENDING))
     )
     if technician is not None:  # "my jobs": what is still to do
         on_board = on_board.filter(technician=technician).exclude(status=ItemStatus.PASSED)

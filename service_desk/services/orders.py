@@ -582,12 +582,18 @@ def _decline(item: RepairItem, *, at: datetime, by: AbstractBaseUser | None) -> 
     _note(item.order, _("Declined by the customer, kept for the next visit: %(item)s") % {"item": item}, at=at, by=by)
 
 
+# SD09 written once, as a query: the dispatch board lists exactly these waiting items, and
+# `may_start` (dispatch) asks the database the same question.
+STARTABLE = (
+    Q(order__confirmed_at__isnull=False)
+    & RepairItem.COUNTED
+    & (Q(is_confirmed=True) | Q(order__needs_confirmation=False))
+)
+
+
 def may_start(item: RepairItem) -> bool:
     """SD09: work starts once the customer confirmed; items beyond the allowance wait for a new confirmation."""
-    order = item.order
-    if order.confirmed_at is None or item.status == ItemStatus.DECLINED:
-        return False
-    return item.is_confirmed or not order.needs_confirmation
+    return RepairItem.objects.filter(STARTABLE, pk=item.pk).exists()
 
 
 @transaction.atomic
