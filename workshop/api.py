@@ -13,7 +13,7 @@ from dealership.models import Role
 from dealership.permissions import api_roles
 from service_desk.models import RepairItem
 from workshop import selectors, services
-from workshop.models import FaultKind, QcResult, QcStage, ReworkKind
+from workshop.models import QC_CHECKLIST, QC_CHECKS, FaultKind, QcResult, QcStage, ReworkKind
 
 READERS = {Role.ADVISOR, Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
 HANDS = {Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
@@ -26,6 +26,10 @@ class QcSignSerializer(serializers.Serializer):
     by = serializers.IntegerField(source="by_id")
     at = serializers.DateTimeField()
     notes = serializers.CharField()
+    checklist = serializers.SerializerMethodField()
+
+    def get_checklist(self, sign) -> list[str]:
+        return [key for key in QC_CHECKS if sign.checklist.get(key)]
 
 
 class WorkshopItemSerializer(serializers.ModelSerializer):
@@ -72,8 +76,21 @@ class AssignSerializer(serializers.Serializer):
 class QcBodySerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=QcStage.choices)
     result = serializers.ChoiceField(choices=QcResult.choices)
-    notes = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    fault = serializers.ChoiceField(choices=FaultKind.choices, required=False, default=FaultKind.REPAIR)
+    checklist = serializers.ListField(
+        child=serializers.ChoiceField(choices=QC_CHECKLIST),
+        required=False,
+        default=list,
+        help_text="The checks ticked. A pass needs every one of them (400 otherwise), as on the job page.",
+    )
+    notes = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default="", help_text="What failed: required for a fail."
+    )
+    fault = serializers.ChoiceField(
+        choices=FaultKind.choices,
+        required=False,
+        default=FaultKind.REPAIR,
+        help_text="For a fail: repair work (charged to the technician) or body and paint (to the paint lead), WS06.",
+    )
 
 
 class ItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -123,11 +140,22 @@ class ItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=QcBodySerializer, responses=WorkshopItemSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
     def qc(self, request, pk=None):
-        """Sign a QC stage in order (self, general, final); a fail sends the job to rework (WS02, WS03)."""
+        """Sign a QC stage in order (self, general, final); a fail sends the job to rework (WS02, WS03).
+
+        A pass lists every check in `checklist` (400 otherwise); whoever did the job or signed another
+        stage of this round may not sign (403)."""
         item = self.get_object()
         body = QcBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.sign_qc(by=request.user, item=item, at=timezone.now(), **body.validated_data)
+        data = body.validated_data
+        ticked = set(data.pop("checklist"))
+        services.sign_qc(
+            by=request.user,
+            item=item,
+            at=timezone.now(),
+            checklist={key: key in ticked for key in QC_CHECKS},
+            **data,
+        )
         return self._answer(item)
 
 

@@ -156,6 +156,7 @@ QC_CHECKLIST = [
     ("road_test", _("Road test or function test passed")),
     ("clean", _("Car clean, covers removed, no tools left")),
 ]
+QC_CHECKS = [key for key, _label in QC_CHECKLIST]
 
 
 class QcSign(models.Model):

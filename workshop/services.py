@@ -13,12 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import DomainError, TransitionNotAllowed
+from dealership.errors import DomainError, NotPermitted, TransitionNotAllowed
 from dealership.permissions import has_role
 from service_desk import services as desk
 from service_desk.models import ItemStatus, OrderStatus, RepairItem, RepairOrder
 from workshop import signals
 from workshop.models import (
+    QC_CHECKS,
     QC_ORDER,
     SIX_S,
     Approval,
@@ -192,13 +193,51 @@ def next_stage(item: RepairItem) -> QcStage | None:
     return None
 
 
-def may_sign(user: AbstractBaseUser, item: RepairItem, stage: QcStage) -> bool:
-    """Self-check by the job's technician; general check by an inspector; final by an inspector or foreman."""
+def signing_refusal(user: AbstractBaseUser, item: RepairItem, stage: QcStage) -> str | None:
+    """Why this person may not sign this QC stage of the job now, or None when they may (WS02).
+
+    Self-check by the job's technician; general check by an inspector; final by an inspector or
+    foreman. Three stages are three pairs of eyes: whoever did the job or signed a stage of this
+    round signs no other stage of it.
+    """
     if stage == QcStage.SELF:
-        return item.technician_id == user.pk
-    if stage == QcStage.GENERAL:
-        return has_role(user, "inspector")
-    return has_role(user, "inspector", "foreman")
+        allowed = item.technician_id == user.pk
+    elif stage == QcStage.GENERAL:
+        allowed = has_role(user, "inspector")
+    else:
+        allowed = has_role(user, "inspector", "foreman")
+    if not allowed:
+        return _("You may not sign the %(stage)s of this job.") % {"stage": stage.label}
+    if stage == QcStage.SELF:
+        return None
+    if item.technician_id == user.pk:
+        return _("You did this job: its %(stage)s is signed by someone else.") % {"stage": stage.label}
+    signed = (
+        QcSign.objects.filter(item=item, cycle=current_cycle(item), by=user)
+        .exclude(stage=stage)
+        .values_list("stage", flat=True)
+        .first()
+    )
+    if signed is not None:
+        return _("You signed the %(signed)s of this round: the %(stage)s needs another pair of eyes.") % {
+            "signed": QcStage(signed).label,
+            "stage": stage.label,
+        }
+    return None
+
+
+def may_sign(user: AbstractBaseUser, item: RepairItem, stage: QcStage) -> bool:
+    """Whether the job page offers this person the stage's signature form."""
+    return signing_refusal(user, item, stage) is None
+
+
+def _checklist(ticked: dict | None) -> dict:
+    """The signature's checklist, every box named: ticked or not."""
+    ticked = ticked or {}
+    unknown = set(ticked) - set(QC_CHECKS)
+    if unknown:
+        raise ValidationError({"checklist": _("Unknown check: %(check)s.") % {"check": ", ".join(sorted(unknown))}})
+    return {key: bool(ticked.get(key)) for key in QC_CHECKS}
 
 
 @transaction.atomic
@@ -213,8 +252,10 @@ def sign_qc(
     checklist: dict | None = None,
     fault: str = FaultKind.REPAIR,
 ) -> QcSign:
-    """Sign a QC stage, in order. A fail sends the job to rework, records who answers for it (WS06)
-    and restarts QC at the self-check; the final pass lets the car go to checkout."""
+    """Sign a QC stage, in order. A pass needs every box of the checklist ticked; a fail needs a
+    reason, sends the job to rework, records who answers for it (WS06) and restarts QC at the
+    self-check; the final pass lets the car go to checkout. Raises NotPermitted (not this person's
+    stage), TransitionNotAllowed (out of order), ValidationError."""
     item = _lock(item)
     if stage not in QcStage.values or result not in QcResult.values:
         raise ValidationError(_("Unknown QC stage or result."))
@@ -223,8 +264,12 @@ def sign_qc(
         raise TransitionNotAllowed(_("This job is not waiting for QC."))
     if stage != expected:
         raise TransitionNotAllowed(_("QC goes in order: the %(stage)s comes first.") % {"stage": expected.label})
-    if not may_sign(by, item, QcStage(stage)):
-        raise TransitionNotAllowed(_("You may not sign the %(stage)s of this job.") % {"stage": QcStage(stage).label})
+    refusal = signing_refusal(by, item, QcStage(stage))
+    if refusal is not None:
+        raise NotPermitted(refusal)
+    checks = _checklist(checklist)
+    if result == QcResult.PASS and not all(checks.values()):
+        raise ValidationError({"checklist": _("A pass is signed only with every check ticked; otherwise sign a fail.")})
     if result == QcResult.FAIL and not notes.strip():
         raise ValidationError({"notes": _("Say what failed.")})
     if fault not in FaultKind.values:
@@ -237,7 +282,7 @@ def sign_qc(
         by=by,
         at=at,
         notes=notes.strip(),
-        checklist=checklist or {},
+        checklist=checks,
     )
     if result == QcResult.FAIL:
         responsible = _responsible_for(item, FaultKind(fault))

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from dealership.errors import DomainError, TransitionNotAllowed
+from dealership.errors import DomainError, NotPermitted, TransitionNotAllowed
 from dealership.models import SmsMessage, Staff, Team
 from service_desk import selectors as desk_selectors
 from service_desk import services as desk
@@ -22,6 +22,7 @@ from tests.factories import (
 )
 from workshop import selectors, services
 from workshop.models import (
+    QC_CHECKS,
     ClockEntry,
     LeaderAssessment,
     Rework,
@@ -33,6 +34,7 @@ from workshop.models import (
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
+EVERY_CHECK = dict.fromkeys(QC_CHECKS, True)  # WS02: a pass is signed with every box ticked
 
 
 @pytest.fixture
@@ -195,18 +197,24 @@ def test_ws02_three_stages_in_order_each_by_someone_with_that_right_then_checkou
     item = finished_job(crew)
 
     with pytest.raises(TransitionNotAllowed):  # out of order
-        services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", at=NINE)
-    with pytest.raises(TransitionNotAllowed):  # the self-check is the technician's own
-        services.sign_qc(by=crew["inspector"], item=item, stage="self", result="pass", at=NINE)
-    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", at=NINE)
-    with pytest.raises(TransitionNotAllowed):  # a technician does not sign the general check
-        services.sign_qc(by=crew["technician"], item=item, stage="general", result="pass", at=NINE)
-    services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", at=NINE)
+        services.sign_qc(
+            by=crew["inspector"], item=item, stage="general", result="pass", checklist=EVERY_CHECK, at=NINE
+        )
+    with pytest.raises(NotPermitted):  # the self-check is the technician's own (403, not 409)
+        services.sign_qc(by=crew["inspector"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE)
+    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE)
+    with pytest.raises(NotPermitted):  # a technician does not sign the general check
+        services.sign_qc(
+            by=crew["technician"], item=item, stage="general", result="pass", checklist=EVERY_CHECK, at=NINE
+        )
+    services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", checklist=EVERY_CHECK, at=NINE)
     order = item.order
     order.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
         desk.settle(order=order, rating=Rating.GOOD, at=NINE)
-    services.sign_qc(by=crew["foreman"], item=item, stage="final", result="pass", at=NINE + timedelta(hours=1))
+    services.sign_qc(
+        by=crew["foreman"], item=item, stage="final", result="pass", checklist=EVERY_CHECK, at=NINE + timedelta(hours=1)
+    )
 
     item.refresh_from_db()
     order.refresh_from_db()
@@ -216,10 +224,10 @@ def test_ws02_three_stages_in_order_each_by_someone_with_that_right_then_checkou
 
 def test_ws03_a_failed_stage_sends_the_job_to_rework_and_qc_restarts_at_self_check(crew):
     item = finished_job(crew)
-    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", at=NINE)
-    services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", at=NINE)
+    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE)
+    services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", checklist=EVERY_CHECK, at=NINE)
 
-    services.sign_qc(by=crew["inspector"], item=item, stage="final", result="fail", notes="刹车仍有异响", at=NINE)
+    services.sign_qc(by=crew["foreman"], item=item, stage="final", result="fail", notes="刹车仍有异响", at=NINE)
     item.refresh_from_db()
     assert item.status == ItemStatus.REWORK
     services.start(by=crew["technician"], item=item, at=NINE + timedelta(minutes=10))
@@ -243,7 +251,7 @@ def test_ws06_body_and_paint_faults_are_the_paint_leads(crew):
     paint_lead = make_user("technician", name="孙亮")
     WorkshopPolicy.objects.update_or_create(pk=1, defaults={"paint_lead": paint_lead})
     item = finished_job(crew)
-    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", at=NINE)
+    services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE)
 
     services.sign_qc(
         by=crew["inspector"], item=item, stage="general", result="fail", fault="paint", notes="漆面色差", at=NINE
@@ -393,21 +401,26 @@ def test_ws08_rework_rate_comes_from_the_teams_records(crew):
     Staff.objects.filter(user=crew["technician"]).update(team=team)
     for number in range(2):
         item = finished_job(crew)
-        services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", at=NINE)
+        services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE)
         services.sign_qc(
             by=crew["inspector"],
             item=item,
             stage="general",
             result="fail" if number else "pass",
             notes="漏装卡扣" if number else "",
+            checklist=EVERY_CHECK,
             at=NINE,
         )
         if number:
             services.start(by=crew["technician"], item=item, at=NINE)
             services.finish(by=crew["technician"], item=item, at=NINE)
-            services.sign_qc(by=crew["technician"], item=item, stage="self", result="pass", at=NINE)
-            services.sign_qc(by=crew["inspector"], item=item, stage="general", result="pass", at=NINE)
-        services.sign_qc(by=crew["inspector"], item=item, stage="final", result="pass", at=NINE)
+            services.sign_qc(
+                by=crew["technician"], item=item, stage="self", result="pass", checklist=EVERY_CHECK, at=NINE
+            )
+            services.sign_qc(
+                by=crew["inspector"], item=item, stage="general", result="pass", checklist=EVERY_CHECK, at=NINE
+            )
+        services.sign_qc(by=crew["foreman"], item=item, stage="final", result="pass", checklist=EVERY_CHECK, at=NINE)
         item.order.refresh_from_db()
         desk.settle(order=item.order, rating=Rating.GOOD, at=NINE)
 
@@ -450,8 +463,10 @@ def test_efficiency_and_productivity_per_technician(crew):
     services.assign(by=crew["foreman"], item=item, technician=crew["technician"], at=NINE)
     services.start(by=crew["technician"], item=item, at=NINE)
     services.finish(by=crew["technician"], item=item, at=NINE + timedelta(hours=4))
-    for stage, by in (("self", crew["technician"]), ("general", crew["inspector"]), ("final", crew["inspector"])):
-        services.sign_qc(by=by, item=item, stage=stage, result="pass", at=NINE + timedelta(hours=4))
+    for stage, by in (("self", crew["technician"]), ("general", crew["inspector"]), ("final", crew["foreman"])):
+        services.sign_qc(
+            by=by, item=item, stage=stage, result="pass", checklist=EVERY_CHECK, at=NINE + timedelta(hours=4)
+        )
     item.order.refresh_from_db()
     desk.settle(order=item.order, rating=Rating.GOOD, at=NINE + timedelta(hours=5))
 
@@ -475,9 +490,11 @@ def test_item_api_dispatches_signs_qc_in_order_and_shows_rework_count(api_as, cr
     as_inspector.force_authenticate(crew["inspector"])
 
     out_of_order = as_inspector.post(
-        f"/api/v1/items/{item.pk}/qc/", {"stage": "final", "result": "pass"}, format="json"
+        f"/api/v1/items/{item.pk}/qc/", {"stage": "final", "result": "pass", "checklist": QC_CHECKS}, format="json"
     )
-    own = as_technician.post(f"/api/v1/items/{item.pk}/qc/", {"stage": "self", "result": "pass"}, format="json")
+    own = as_technician.post(
+        f"/api/v1/items/{item.pk}/qc/", {"stage": "self", "result": "pass", "checklist": QC_CHECKS}, format="json"
+    )
     failed = as_inspector.post(
         f"/api/v1/items/{item.pk}/qc/", {"stage": "general", "result": "fail", "notes": "漏液"}, format="json"
     )
@@ -521,7 +538,14 @@ def test_board_cards_say_why_a_job_is_paused_and_which_qc_stage_is_next(client, 
     paused = started_job(crew)
     services.pause(by=crew["technician"], item=paused, reason="parts", at=NINE + timedelta(minutes=20))
     in_qc = finished_job(crew)
-    services.sign_qc(by=crew["technician"], item=in_qc, stage="self", result="pass", at=NINE + timedelta(hours=1))
+    services.sign_qc(
+        by=crew["technician"],
+        item=in_qc,
+        stage="self",
+        result="pass",
+        checklist=EVERY_CHECK,
+        at=NINE + timedelta(hours=1),
+    )
     client.force_login(crew["foreman"])
 
     board = client.get("/workshop/board/").content.decode()
