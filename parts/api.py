@@ -105,13 +105,21 @@ class BackorderSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["number", "advisor", "status", "ordered_at", "arrived_at", "version"]
+        extra_kwargs = {"expected_on": {"help_text": "Today or later; a past date is refused (400)."}}
+
+    def validate_expected_on(self, value):
+        if value < timezone.localdate():
+            raise serializers.ValidationError(_("The expected arrival cannot be in the past."))
+        return value
 
 
 @extend_schema_view(
     list=extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=["open", *BackorderStatus.values]),
-            OpenApiParameter("mine", bool, description="Only the backorders I placed"),
+            OpenApiParameter(
+                "mine", bool, description="Only my customers' backorders: those I placed and those for my work orders"
+            ),
         ]
     )
 )

@@ -42,6 +42,15 @@ class PartsConfig(AppConfig):
                 waiting=lambda user, at: selectors.waiting_backorders(user, at),
             ),
             navigation.Link(
+                label=_("Customers to phone"),
+                description=_("Customers with a landline only: call them about their backorders and record it."),
+                url_name="backorder_calls",
+                icon="telephone",
+                section=navigation.Section.PARTS,
+                roles={Role.PARTS, Role.ADVISOR, Role.MANAGER},
+                waiting=lambda user, at: selectors.waiting_calls(user, at),
+            ),
+            navigation.Link(
                 label=_("Counter sales"),
                 description=_("Sell parts to retail and wholesale customers, print the receipt."),
                 url_name="sale_list",

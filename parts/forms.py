@@ -134,6 +134,11 @@ class BackorderForm(forms.Form):
     expected_on = forms.DateField(label=_("Expected arrival"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
+    def clean_expected_on(self):
+        if self.cleaned_data["expected_on"] < timezone.localdate():
+            raise forms.ValidationError(_("The expected arrival cannot be in the past."))
+        return self.cleaned_data["expected_on"]
+
     def clean(self):
         cleaned = super().clean()
         customer = cleaned.get("customer")
@@ -150,6 +155,10 @@ class ExpectedDateForm(forms.Form):
         if self.cleaned_data["expected_on"] < timezone.localdate():
             raise forms.ValidationError(_("The expected arrival cannot be in the past."))
         return self.cleaned_data["expected_on"]
+
+
+class CallMadeForm(forms.Form):
+    note = forms.CharField(label=_("What the customer said"), max_length=200, required=False, help_text=_("Optional."))
 
 
 class CancelForm(forms.Form):

@@ -190,6 +190,55 @@ class BackorderEvent(models.Model):
         return f"{self.from_status or '—'} → {self.to_status}"
 
 
+class CallReason(models.TextChoices):
+    DELAYED = "delayed", _("Missed its expected date")
+    NEW_DATE = "new_date", _("New expected date")
+    ARRIVED = "arrived", _("Arrived: come for the part or the repair")
+
+
+class BackorderCall(models.Model):
+    """A customer with a landline only, to be phoned where others get an SMS (PT02, PT03 rev. 2).
+
+    One row per notice (the key is the one the SMS would have had), so a sweep run twice lists one call.
+    """
+
+    backorder = models.ForeignKey(
+        Backorder, on_delete=models.CASCADE, related_name="calls", verbose_name=_("backorder")
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=CallReason.choices)
+    expected_on = models.DateField(_("date to tell"), null=True, blank=True)
+    key = models.CharField(_("notice key"), max_length=100, unique=True)
+    listed_at = models.DateTimeField(_("listed at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("called by"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("call to a customer")
+        verbose_name_plural = _("calls to customers")
+        indexes = [
+            models.Index(fields=["listed_at"], condition=Q(called_at__isnull=True), name="backorder_call_pending"),
+            models.Index(fields=["-called_at"], name="backorder_call_made"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(called_at__isnull=True, called_by__isnull=True)
+                | Q(called_at__isnull=False, called_by__isnull=False),
+                name="backorder_call_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.backorder_id} {self.reason}"
+
+
 class SaleKind(models.TextChoices):
     RETAIL = "retail", _("Retail")
     WHOLESALE = "wholesale", _("Wholesale")

@@ -12,6 +12,7 @@ from dealership.navigation import Waiting
 from dealership.permissions import has_role
 from parts.models import (
     Backorder,
+    BackorderCall,
     BackorderEvent,
     BackorderStatus,
     CounterSale,
@@ -60,7 +61,7 @@ def backorders(*, status: str = "", advisor: AbstractBaseUser | None = None, que
     elif status:
         rows = rows.filter(status=status)
     if advisor is not None:
-        rows = rows.filter(advisor=advisor)
+        rows = rows.filter(_advisors_own(advisor))
     if query.strip():
         q = query.strip()
         rows = rows.filter(
@@ -78,8 +79,45 @@ def get_backorder_for(user: AbstractBaseUser, pk: int) -> Backorder:
         Prefetch("events", queryset=BackorderEvent.objects.select_related("by__staff").order_by("at", "pk"))
     )
     if not has_role(user, "parts", "manager"):
-        rows = rows.filter(advisor=user)
+        rows = rows.filter(_advisors_own(user))
     return rows.get(pk=pk)
+
+
+def _advisors_own(advisor: AbstractBaseUser, prefix: str = "") -> Q:
+    """An advisor's backorders: those they placed and those for their work orders (PT02 rev. 2)."""
+    return Q(**{f"{prefix}advisor": advisor}) | Q(**{f"{prefix}repair_order__advisor": advisor})
+
+
+def _calls_for(user: AbstractBaseUser) -> QuerySet[BackorderCall]:
+    rows = BackorderCall.objects.all()
+    if not has_role(user, "parts", "manager"):
+        rows = rows.filter(_advisors_own(user, prefix="backorder__"))
+    return rows
+
+
+def calls_to_make(user: AbstractBaseUser) -> QuerySet[BackorderCall]:
+    """Customers with a landline only, to be phoned about their open backorders, oldest notice first."""
+    return (
+        _calls_for(user)
+        .filter(called_at__isnull=True, backorder__status__in=Backorder.OPEN)
+        .select_related("backorder__customer", "backorder__part", "backorder__advisor__staff")
+        .order_by("listed_at", "pk")
+    )
+
+
+def calls_made(user: AbstractBaseUser, limit: int = 20) -> list[BackorderCall]:
+    """The latest calls recorded as made, with who made them."""
+    rows = _calls_for(user).filter(called_at__isnull=False)
+    return list(rows.select_related("backorder__customer", "called_by__staff").order_by("-called_at", "-pk")[:limit])
+
+
+def get_call_for(user: AbstractBaseUser, pk: int) -> BackorderCall:
+    """The call if this user may record it: parts clerks and managers all, an advisor their customers'."""
+    return _calls_for(user).select_related("backorder").get(pk=pk)
+
+
+def waiting_calls(user: AbstractBaseUser, at: datetime) -> Waiting:
+    return Waiting(count=calls_to_make(user).count())
 
 
 def counter_sales() -> QuerySet[CounterSale]:
@@ -113,6 +151,6 @@ def waiting_backorders(advisor: AbstractBaseUser | None, at: datetime) -> Waitin
     part, whether or not the hourly job has marked them delayed yet."""
     rows = Backorder.objects.filter(status__in=Backorder.OPEN)
     if advisor is not None:
-        rows = rows.filter(advisor=advisor)
+        rows = rows.filter(_advisors_own(advisor))
     late = Q(status=BackorderStatus.DELAYED) | Q(status=BackorderStatus.ORDERED, expected_on__lt=timezone.localdate(at))
     return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=late)))

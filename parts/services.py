@@ -21,15 +21,18 @@ from pypinyin import Style, lazy_pinyin
 
 from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
 from dealership.identifiers import normalize_landline, normalize_mobile
-from dealership.models import Customer
+from dealership.models import Customer, Role
 from dealership.money import to_cny
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_sms
+from dealership.permissions import has_role
 from parts import signals
 from parts.models import (
     Backorder,
+    BackorderCall,
     BackorderEvent,
     BackorderStatus,
+    CallReason,
     CounterSale,
     CounterSaleLine,
     GiftItem,
@@ -220,7 +223,11 @@ def create_backorder(
     note: str = "",
     repair_order=None,
 ) -> Backorder:
-    """Order a part for a customer (PT01). Refuses a past expected date or no way to reach the customer."""
+    """Order a part for a customer (PT01). Refuses a past expected date or no way to reach the customer.
+
+    The backorder's advisor is the advisor of the work order it belongs to (PT02 rev. 2), else the
+    person placing it; who typed it is kept in its history.
+    """
     mobile = normalize_mobile(customer.mobile if mobile is None else mobile)
     landline = normalize_landline(customer.landline if landline is None else landline)
     errors = {}
@@ -240,7 +247,7 @@ def create_backorder(
         customer=customer,
         mobile=mobile,
         landline=landline,
-        advisor=by,
+        advisor=repair_order.advisor if repair_order is not None else by,
         expected_on=expected_on,
         note=note.strip(),
         repair_order=repair_order,
@@ -288,7 +295,10 @@ def _transition(
     return backorder
 
 
-def _tell_customer(backorder: Backorder, kind: str, key: str, at: datetime, **context) -> None:
+def _tell_customer(
+    backorder: Backorder, kind: str, key: str, at: datetime, *, reason: CallReason, expected_on=None, **context
+) -> None:
+    """Text the customer; one with a landline only goes on the call list instead (PT02 rev. 2)."""
     if backorder.mobile:
         enqueue_sms(
             mobile=backorder.mobile,
@@ -297,10 +307,23 @@ def _tell_customer(backorder: Backorder, kind: str, key: str, at: datetime, **co
             at=at,
             context={"customer": backorder.customer.name, "part": backorder.description, **context},
         )
+    elif backorder.landline:
+        BackorderCall.objects.get_or_create(
+            key=key, defaults={"backorder": backorder, "reason": reason, "expected_on": expected_on, "listed_at": at}
+        )
+
+
+def advisor_to_tell(backorder: Backorder) -> AbstractBaseUser | None:
+    """The advisor of the work order the backorder belongs to; without one, whoever placed it when
+    they are an advisor. Never a parts clerk who only typed it (PT02 rev. 2)."""
+    if backorder.repair_order_id:
+        return backorder.repair_order.advisor
+    return backorder.advisor if has_role(backorder.advisor, Role.ADVISOR) else None
 
 
 def _tell_advisor(backorder: Backorder, kind: str, key: str, at: datetime, **context) -> None:
-    staff = getattr(backorder.advisor, "staff", None)
+    advisor = advisor_to_tell(backorder)
+    staff = getattr(advisor, "staff", None)
     if staff and staff.mobile:
         enqueue_sms(
             mobile=staff.mobile,
@@ -330,7 +353,9 @@ def mark_delayed(*, backorder: Backorder, at: datetime) -> bool:
         note=_("Not arrived by %(date)s") % {"date": backorder.expected_on.isoformat()},
     )
     key = f"backorder:{backorder.pk}:delayed:{backorder.expected_on.isoformat()}"
-    _tell_customer(backorder, "backorder_delayed", key, at)
+    _tell_customer(
+        backorder, "backorder_delayed", key, at, reason=CallReason.DELAYED, expected_on=backorder.expected_on
+    )
     _tell_advisor(
         backorder, "backorder_delayed_advisor", key + ":advisor", at, expected=backorder.expected_on.strftime("%m-%d")
     )
@@ -341,7 +366,8 @@ def mark_overdue_backorders(*, at: datetime) -> int:
     """The daily job: every ordered backorder past its date becomes delayed, with its notices."""
     overdue = Backorder.objects.filter(status=BackorderStatus.ORDERED, expected_on__lt=timezone.localdate(at))
     count = 0
-    for backorder in overdue.select_related("customer", "advisor__staff").order_by("pk").iterator(chunk_size=200):
+    related = ("customer", "advisor__staff", "repair_order__advisor__staff")
+    for backorder in overdue.select_related(*related).order_by("pk").iterator(chunk_size=200):
         try:
             count += mark_delayed(backorder=backorder, at=at)
         except StaleObject:
@@ -353,13 +379,15 @@ def mark_overdue_backorders(*, at: datetime) -> int:
 def change_expected_date(
     *, by: AbstractBaseUser, backorder: Backorder, expected_on: date, at: datetime, version: int
 ) -> Backorder:
-    """Set a new expected date and text it to the customer. A delayed backorder is ordered again."""
+    """Set a new expected date and tell the customer and the advisor at once (PT02 rev. 2), not only
+    when the old date passes. A delayed backorder is ordered again."""
     if not backorder.is_open or backorder.status == BackorderStatus.ARRIVED:
         raise TransitionNotAllowed(_("Only a backorder still on its way can get a new date."))
     if expected_on < timezone.localdate(at):
         raise ValidationError({"expected_on": _("The expected arrival cannot be in the past.")})
     if expected_on == backorder.expected_on:
         return backorder
+    old_date = backorder.expected_on
     note = _("New expected date %(new)s (was %(old)s)") % {
         "new": expected_on.isoformat(),
         "old": backorder.expected_on.isoformat(),
@@ -378,12 +406,23 @@ def change_expected_date(
             backorder=backorder, at=at, by=by, from_status=backorder.status, to_status=backorder.status, note=note
         )
         backorder.refresh_from_db()
+    key = f"backorder:{backorder.pk}:new-date:{expected_on.isoformat()}"
     _tell_customer(
         backorder,
         "backorder_new_date",
-        f"backorder:{backorder.pk}:new-date:{expected_on.isoformat()}",
+        key,
         at,
+        reason=CallReason.NEW_DATE,
+        expected_on=expected_on,
         expected=expected_on.strftime("%m月%d日"),
+    )
+    _tell_advisor(
+        backorder,
+        "backorder_new_date_advisor",
+        key + ":advisor",
+        at,
+        old=old_date.strftime("%m-%d"),
+        expected=expected_on.strftime("%m-%d"),
     )
     return backorder
 
@@ -395,7 +434,7 @@ def mark_arrived(*, by: AbstractBaseUser, backorder: Backorder, at: datetime, ve
     if backorder.part_id:
         receive_stock(by=by, part=backorder.part, quantity=backorder.quantity, at=at, reference=backorder.number)
     key = f"backorder:{backorder.pk}:arrived"
-    _tell_customer(backorder, "backorder_arrived", key, at)
+    _tell_customer(backorder, "backorder_arrived", key, at, reason=CallReason.ARRIVED)
     _tell_advisor(backorder, "backorder_arrived_advisor", key + ":advisor", at)
     # Inside the transaction: whatever waits for the part (a work order's line) is updated with the
     # arrival, or neither happens.
@@ -420,6 +459,19 @@ def cancel_backorder(
     return _transition(
         backorder, BackorderStatus.CANCELLED, at=at, by=by, note=reason.strip(), version=version, closed_at=at
     )
+
+
+@transaction.atomic
+def record_call(*, by: AbstractBaseUser, call: BackorderCall, at: datetime, note: str = "") -> BackorderCall:
+    """The customer on the call list has been phoned: record who called and when. Raises
+    TransitionNotAllowed when the call is already recorded."""
+    won = BackorderCall.objects.filter(pk=call.pk, called_at__isnull=True).update(
+        called_at=at, called_by=by, note=note.strip()[:200]
+    )
+    if not won:
+        raise TransitionNotAllowed(_("This call is already recorded as made."))
+    call.refresh_from_db()
+    return call
 
 
 # --- Counter sales ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from parts.forms import (
     AdjustForm,
     BackorderFilterForm,
     BackorderForm,
+    CallMadeForm,
     CancelForm,
     ExpectedDateForm,
     GiftItemForm,
@@ -32,7 +33,7 @@ from parts.forms import (
     SaleForm,
     SaleLineFormSet,
 )
-from parts.models import Backorder, CounterSale, GiftItem, GiftReason, Part
+from parts.models import Backorder, BackorderCall, CounterSale, GiftItem, GiftReason, Part
 
 CATALOGUE_READ = (Role.PARTS, Role.ADVISOR, Role.FOREMAN, Role.TECHNICIAN, Role.MANAGER)
 PARTS_STAFF = (Role.PARTS, Role.MANAGER)
@@ -292,6 +293,35 @@ def backorder_cancel(request, pk: int):
         services.cancel_backorder(by=request.user, backorder=backorder, at=timezone.now(), **form.cleaned_data)
 
     return _backorder_step(request, pk, step, _("Backorder cancelled."))
+
+
+@role_required(*BACKORDER_STAFF)
+def backorder_calls(request):
+    """PT02/PT03 rev. 2: customers with a landline only, to phone where others get an SMS."""
+    context = {
+        "calls": selectors.calls_to_make(request.user),
+        "made": selectors.calls_made(request.user),
+    }
+    return render(request, "parts/backorder_calls.html", context)
+
+
+@role_required(*BACKORDER_STAFF)
+@require_POST
+def backorder_call_made(request, pk: int):
+    try:
+        call = selectors.get_call_for(request.user, pk)
+    except BackorderCall.DoesNotExist as missing:
+        raise Http404 from missing
+    form = CallMadeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.get("note", [_("Check the note.")])))
+        services.record_call(by=request.user, call=call, at=timezone.now(), **form.cleaned_data)
+    except (DomainError, ValidationError) as refused:
+        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
+    else:
+        messages.success(request, _("Call recorded."))
+    return redirect("backorder_calls")
 
 
 # --- Counter sales ----------------------------------------------------------------------------------
