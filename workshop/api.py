@@ -73,7 +73,13 @@ class AssignSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class QcBodySerializer(serializers.Serializer):
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The job's version the request was made from; an older one is 409."
+    )
+
+
+class QcBodySerializer(VersionSerializer):
     stage = serializers.ChoiceField(choices=QcStage.choices)
     result = serializers.ChoiceField(choices=QcResult.choices)
     checklist = serializers.ListField(
@@ -123,18 +129,24 @@ class ItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return self._answer(item)
 
-    @extend_schema(request=None, responses=WorkshopItemSerializer)
+    @extend_schema(request=VersionSerializer, responses=WorkshopItemSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
     def start(self, request, pk=None):
+        """Start the job (or its rework) and its clock: the job's technician, foreman or manager."""
         item = self.get_object()
-        services.start(by=request.user, item=item, at=timezone.now())
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.start(by=request.user, item=item, at=timezone.now(), version=body.validated_data.get("version"))
         return self._answer(item)
 
-    @extend_schema(request=None, responses=WorkshopItemSerializer)
+    @extend_schema(request=VersionSerializer, responses=WorkshopItemSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=HANDS)])
     def finish(self, request, pk=None):
+        """The work is done: the clock stops and the job waits for its self-check."""
         item = self.get_object()
-        services.finish(by=request.user, item=item, at=timezone.now())
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.finish(by=request.user, item=item, at=timezone.now(), version=body.validated_data.get("version"))
         return self._answer(item)
 
     @extend_schema(request=QcBodySerializer, responses=WorkshopItemSerializer)

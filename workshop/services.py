@@ -10,10 +10,11 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import DomainError, NotPermitted, TransitionNotAllowed
+from dealership.errors import DomainError, NotPermitted, StaleObject, TransitionNotAllowed
 from dealership.permissions import has_role
 from service_desk import services as desk
 from service_desk.models import ItemStatus, OrderStatus, RepairItem, RepairOrder
@@ -58,6 +59,19 @@ def _lock(item: RepairItem) -> RepairItem:
     return RepairItem.objects.select_for_update(no_key=True, of=("self",)).select_related("order").get(pk=item.pk)
 
 
+def _check_version(item: RepairItem, version: int | None) -> None:
+    """A step taken from what someone saw at `version`: refused once the job has changed since."""
+    if version is not None and item.version != version:
+        raise StaleObject()
+
+
+def _touch(item: RepairItem, *, at: datetime) -> None:
+    """A signature that leaves the status as it is still changes the job: a newer version (compare-and-set)."""
+    if not RepairItem.objects.filter(pk=item.pk, version=item.version).update(version=F("version") + 1, updated_at=at):
+        raise StaleObject()
+    item.refresh_from_db()
+
+
 # --- Shifts and dispatch (WS01) --------------------------------------------------------------------------
 
 
@@ -86,7 +100,7 @@ def assign(
         raise ValidationError({"technician": _("Choose a technician.")})
     if not has_role(by, "foreman", "manager"):
         if not (by == technician and WorkshopPolicy.current().technicians_assign_themselves):
-            raise TransitionNotAllowed(_("Only the foreman dispatches jobs."))
+            raise NotPermitted(_("Only the foreman dispatches jobs."))
     if item.status == ItemStatus.ASSIGNED:
         # Dispatched to someone else before work started: take it back first.
         item = desk.move_item(item=item, to=ItemStatus.PENDING, at=at, by=by, version=version, technician=None)
@@ -99,7 +113,7 @@ def assign(
 
 def _check_own_job(item: RepairItem, by: AbstractBaseUser) -> None:
     if item.technician_id != by.pk and not has_role(by, "foreman", "manager"):
-        raise TransitionNotAllowed(_("This job is dispatched to someone else."))
+        raise NotPermitted(_("This job is dispatched to someone else."))
 
 
 def waits_for_approval(item: RepairItem) -> bool:
@@ -114,10 +128,12 @@ def _check_no_pending_approval(item: RepairItem) -> None:
 
 
 @transaction.atomic
-def start(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> RepairItem:
-    """Start (or restart after rework) the job and its clock."""
+def start(*, by: AbstractBaseUser, item: RepairItem, at: datetime, version: int | None = None) -> RepairItem:
+    """Start (or restart after rework) the job and its clock. Raises NotPermitted, StaleObject
+    (an older `version`), TransitionNotAllowed, WaitingForApproval."""
     item = _lock(item)
     _check_own_job(item, by)
+    _check_version(item, version)
     _check_no_pending_approval(item)
     if item.status not in (ItemStatus.ASSIGNED, ItemStatus.REWORK):
         raise TransitionNotAllowed(_("Only a dispatched job or a job sent back for rework can be started."))
@@ -158,10 +174,12 @@ def resume(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> RepairIte
 
 
 @transaction.atomic
-def finish(*, by: AbstractBaseUser, item: RepairItem, at: datetime) -> RepairItem:
-    """The technician is done: the clock stops and the job waits for their self-check."""
+def finish(*, by: AbstractBaseUser, item: RepairItem, at: datetime, version: int | None = None) -> RepairItem:
+    """The technician is done: the clock stops and the job waits for their self-check. Raises
+    NotPermitted, StaleObject (an older `version`), TransitionNotAllowed."""
     item = _lock(item)
     _check_own_job(item, by)
+    _check_version(item, version)
     if item.status != ItemStatus.IN_PROGRESS:
         raise TransitionNotAllowed(_("Only a job in progress can be finished; start it first."))
     ClockEntry.objects.filter(item=item, ended_at__isnull=True).update(ended_at=at)
@@ -251,12 +269,14 @@ def sign_qc(
     notes: str = "",
     checklist: dict | None = None,
     fault: str = FaultKind.REPAIR,
+    version: int | None = None,
 ) -> QcSign:
     """Sign a QC stage, in order. A pass needs every box of the checklist ticked; a fail needs a
     reason, sends the job to rework, records who answers for it (WS06) and restarts QC at the
     self-check; the final pass lets the car go to checkout. Raises NotPermitted (not this person's
-    stage), TransitionNotAllowed (out of order), ValidationError."""
+    stage), TransitionNotAllowed (out of order), StaleObject (an older `version`), ValidationError."""
     item = _lock(item)
+    _check_version(item, version)
     if stage not in QcStage.values or result not in QcResult.values:
         raise ValidationError(_("Unknown QC stage or result."))
     expected = next_stage(item)
@@ -302,6 +322,8 @@ def sign_qc(
         )
     elif stage == QcStage.FINAL:
         desk.move_item(item=item, to=ItemStatus.PASSED, at=at, by=by)
+    else:
+        _touch(item, at=at)
     return sign
 
 
@@ -409,7 +431,7 @@ def fully_approved(escalation: Escalation) -> bool:
 def _check_group(by: AbstractBaseUser) -> None:
     director = WorkshopPolicy.current().technical_director_id
     if by.pk != director and not TechnicalGroupMember.objects.filter(user=by).exists():
-        raise TransitionNotAllowed(_("Only the technical director and group work on escalations."))
+        raise NotPermitted(_("Only the technical director and group work on escalations."))
 
 
 @transaction.atomic
@@ -424,7 +446,7 @@ def add_step(*, by: AbstractBaseUser, escalation: Escalation, text: str, at: dat
 def approve(*, by: AbstractBaseUser, escalation: Escalation, at: datetime) -> Approval:
     """A group member approves the repair of a major problem (WS05)."""
     if not TechnicalGroupMember.objects.filter(user=by).exists():
-        raise TransitionNotAllowed(_("Only members of the technical group approve."))
+        raise NotPermitted(_("Only members of the technical group approve."))
     approval, _created = Approval.objects.get_or_create(escalation=escalation, member=by, defaults={"at": at})
     return approval
 

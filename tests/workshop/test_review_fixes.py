@@ -6,14 +6,17 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from dealership.errors import NotPermitted
 from service_desk import services as desk
 from service_desk.models import ItemStatus
 from tests.factories import make_order, make_user
 from workshop import selectors, services
-from workshop.models import QC_CHECKS, QcSign
+from workshop.models import QC_CHECKS, ClockEntry, QcSign, QcStage, TechnicalGroupMember
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -217,3 +220,139 @@ def test_ws02_the_openapi_schema_documents_the_qc_checklist(api_as):
     assert checklist["type"] == "array" and "every one" in checklist["description"]
     enum = checklist["items"]["$ref"].rsplit("/", 1)[1]
     assert schema["components"]["schemas"][enum]["enum"] == QC_CHECKS
+
+
+# --- 403 for a role refusal, 409 for a state conflict ----------------------------------------------------------
+
+
+def test_ws01_a_technician_dispatching_through_the_api_is_403_and_an_unconfirmed_job_409(api_as, crew):
+    item = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    unconfirmed = make_order(advisor=crew["advisor"], at=NINE).items.get()
+    as_technician, as_foreman = api_as("technician"), api_as("foreman")
+    body = {"technician": crew["technician"].pk}
+
+    by_technician = as_technician.post(f"/api/v1/items/{item.pk}/assign/", body, format="json")
+    not_confirmed = as_foreman.post(f"/api/v1/items/{unconfirmed.pk}/assign/", body, format="json")
+
+    assert (by_technician.status_code, not_confirmed.status_code) == (403, 409)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.PENDING
+
+
+def test_ws01_someone_elses_job_is_403_a_job_not_dispatched_409(api_as, crew):
+    item = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    services.assign(by=crew["foreman"], item=item, technician=crew["technician"], at=NINE)
+    pending = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    as_other = api_as("technician")
+    as_foreman = api_as("foreman")
+
+    someone_elses = as_other.post(f"/api/v1/items/{item.pk}/start/", {}, format="json")
+    not_dispatched = as_foreman.post(f"/api/v1/items/{pending.pk}/start/", {}, format="json")
+
+    assert (someone_elses.status_code, not_dispatched.status_code) == (403, 409)
+
+
+def test_ws04_ws05_only_the_group_works_on_and_approves_escalations(crew):
+    member = make_user("technician", name="吴浩")
+    TechnicalGroupMember.objects.create(user=member)
+    item = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    services.assign(by=crew["foreman"], item=item, technician=crew["technician"], at=NINE)
+    escalation = services.escalate(by=crew["technician"], item=item, symptoms="异响", is_major=True, at=NINE)
+
+    with pytest.raises(NotPermitted):
+        services.approve(by=crew["inspector"], escalation=escalation, at=NINE)
+    with pytest.raises(NotPermitted):
+        services.solve(by=crew["technician"], escalation=escalation, result="x", at=NINE)
+    services.approve(by=member, escalation=escalation, at=NINE)
+
+    assert list(escalation.approvals.values_list("member", flat=True)) == [member.pk]
+
+
+def test_ws02_a_refused_signature_shows_on_the_page_as_a_message(client, crew):
+    item = finished_job(crew)
+    sign(item, crew["technician"], "self")
+    client.force_login(crew["technician"])
+    form = {"stage": "general", "result": "pass"} | {f"check_{key}": "on" for key in QC_CHECKS}
+
+    page = client.post(f"/workshop/jobs/{item.pk}/qc/", form, follow=True)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        refusal = services.signing_refusal(crew["technician"], item, QcStage.GENERAL)
+    assert refusal and refusal in page.content.decode()
+    assert list(QcSign.objects.filter(item=item).values_list("stage", flat=True)) == ["self"]
+
+
+# --- version on start, finish and qc ------------------------------------------------------------------------
+
+
+def test_ws01_start_with_an_older_version_is_409_and_changes_nothing(api_as, crew):
+    item = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    seen = item.version
+    services.assign(by=crew["foreman"], item=item, technician=crew["technician"], at=NINE)
+    item.refresh_from_db()
+    as_technician = api_as("technician")
+    as_technician.force_authenticate(crew["technician"])
+
+    stale = as_technician.post(f"/api/v1/items/{item.pk}/start/", {"version": seen}, format="json")
+    assert stale.status_code == 409
+    assert not ClockEntry.objects.filter(item=item).exists()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ASSIGNED
+
+    current = as_technician.post(f"/api/v1/items/{item.pk}/start/", {"version": item.version}, format="json")
+    assert current.status_code == 200 and current.json()["status"] == "in_progress"
+
+
+def test_ws01_finish_with_an_older_version_is_409_and_the_clock_runs_on(api_as, crew):
+    item = make_order(advisor=crew["advisor"], at=NINE, confirmed=True).items.get()
+    services.assign(by=crew["foreman"], item=item, technician=crew["technician"], at=NINE)
+    item.refresh_from_db()
+    seen = item.version
+    services.start(by=crew["technician"], item=item, at=NINE + timedelta(minutes=5))
+    as_technician = api_as("technician")
+    as_technician.force_authenticate(crew["technician"])
+
+    stale = as_technician.post(f"/api/v1/items/{item.pk}/finish/", {"version": seen}, format="json")
+
+    assert stale.status_code == 409
+    item.refresh_from_db()
+    assert item.status == ItemStatus.IN_PROGRESS
+    assert ClockEntry.objects.filter(item=item, ended_at__isnull=True).exists()
+
+
+def test_ws02_qc_with_an_older_version_is_409_every_signature_makes_a_new_version(api_as, crew):
+    item = finished_job(crew)
+    item.refresh_from_db()
+    before_self_check = item.version
+    as_technician, as_inspector = api_as("technician"), api_as("inspector")
+    as_technician.force_authenticate(crew["technician"])
+    as_inspector.force_authenticate(crew["inspector"])
+    url = f"/api/v1/items/{item.pk}/qc/"
+    body = {"result": "pass", "checklist": QC_CHECKS}
+
+    signed = as_technician.post(url, body | {"stage": "self", "version": before_self_check}, format="json")
+    stale = as_inspector.post(url, body | {"stage": "general", "version": before_self_check}, format="json")
+
+    assert signed.status_code == 200 and signed.json()["version"] == before_self_check + 1
+    assert stale.status_code == 409
+    assert list(QcSign.objects.filter(item=item).values_list("stage", flat=True)) == ["self"]
+    current = as_inspector.post(url, body | {"stage": "general", "version": before_self_check + 1}, format="json")
+    assert current.status_code == 200 and current.json()["next_qc_stage"] == "final"
+
+
+# --- CC01 rev. 2: at the promised instant the car is on time; late is strictly after ---------------------------
+
+
+def test_cc01_the_board_marks_a_car_late_only_after_the_promised_instant(client, crew):
+    order = make_order(advisor=crew["advisor"], at=NINE, confirmed=True)
+    order = desk.make_promise(by=crew["advisor"], order=order, at=NINE)
+    client.force_login(crew["foreman"])
+
+    def card_is_late(at):
+        card = next(c for column in selectors.board(at=at)["columns"] for c in column["cards"])
+        with time_machine.travel(at, tick=False):
+            page = client.get("/workshop/board/").content.decode()
+        return card.is_late, "border-danger" in page
+
+    assert card_is_late(order.promised_at) == (False, False)
+    assert card_is_late(order.promised_at + timedelta(seconds=1)) == (True, True)
