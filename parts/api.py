@@ -26,6 +26,11 @@ class PartSerializer(serializers.ModelSerializer):
     stock = serializers.IntegerField(source="stock_on_hand", read_only=True)
     positional = serializers.BooleanField(source="is_positional", default=False)
     genuine = serializers.BooleanField(source="is_genuine", default=True)
+    approved = serializers.BooleanField(
+        source="is_approved",
+        default=False,
+        help_text="An approved (认证) aftermarket part; genuine or approved parts may be fitted under warranty.",
+    )
 
     class Meta:
         model = Part
@@ -38,6 +43,7 @@ class PartSerializer(serializers.ModelSerializer):
             "stock",
             "positional",
             "genuine",
+            "approved",
             "unit",
             "origin",
         ]

@@ -39,6 +39,7 @@ class PartForm(forms.ModelForm):
             "unit",
             "is_positional",
             "is_genuine",
+            "is_approved",
             "origin",
         ]
         widgets = {

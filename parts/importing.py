@@ -5,7 +5,7 @@ a mix of old and new prices. The report names each bad row and why, so the clerk
 and imports it again.
 
 Columns (Chinese or English headers): 配件编号/part_number, 名称/name, 零售价/retail_price,
-批发价/wholesale_price, and optionally 单位/unit, 位置件/positional, 原厂/genuine, 产地/origin,
+批发价/wholesale_price, and optionally 单位/unit, 位置件/positional, 原厂/genuine, 认证/approved, 产地/origin,
 库存/stock (stock is booked only for new parts, as an opening balance).
 """
 
@@ -31,6 +31,7 @@ HEADERS = {
     "unit": {"单位", "unit"},
     "is_positional": {"位置件", "positional"},
     "is_genuine": {"原厂", "genuine"},
+    "is_approved": {"认证", "approved"},
     "origin": {"产地", "供应商", "origin"},
     "stock": {"库存", "期初库存", "stock"},
 }
@@ -141,7 +142,7 @@ def _plan(row: dict[str, str], existing: dict[str, Part], seen: set[str]) -> tup
     for column in ("unit", "origin"):
         if row.get(column):
             setattr(part, column, row[column])
-    for column in ("is_positional", "is_genuine"):
+    for column in ("is_positional", "is_genuine", "is_approved"):
         if row.get(column):
             setattr(part, column, row[column].lower() in YES)
     stock = _whole(row.get("stock"), _("stock")) if part.pk is None and row.get("stock") else 0

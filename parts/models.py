@@ -30,8 +30,11 @@ class Part(models.Model):
         default=False,
         help_text=_("Fitted at a position: a work order must say front/rear, left/right."),
     )
-    is_genuine = models.BooleanField(
-        _("genuine"), default=True, help_text=_("Genuine (原厂) rather than approved (认证) aftermarket.")
+    is_genuine = models.BooleanField(_("genuine"), default=True, help_text=_("Genuine (原厂): made for the car maker."))
+    is_approved = models.BooleanField(
+        _("approved"),
+        default=False,
+        help_text=_("Approved (认证) aftermarket part: like a genuine part, it may be fitted under warranty."),
     )
     origin = models.CharField(_("origin"), max_length=60, blank=True, help_text=_("Maker or supplier."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -49,6 +52,11 @@ class Part(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part_number} {self.name}"
+
+    @property
+    def is_genuine_or_approved(self) -> bool:
+        """PT04: only such a part may be fitted under warranty."""
+        return self.is_genuine or self.is_approved
 
 
 class MovementKind(models.TextChoices):

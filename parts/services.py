@@ -67,7 +67,16 @@ def pinyin_initials(name: str) -> str:
     return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()[:100]
 
 
-PART_FIELDS = {"name", "retail_price", "wholesale_price", "unit", "is_positional", "is_genuine", "origin"}
+PART_FIELDS = {
+    "name",
+    "retail_price",
+    "wholesale_price",
+    "unit",
+    "is_positional",
+    "is_genuine",
+    "is_approved",
+    "origin",
+}
 
 
 @transaction.atomic

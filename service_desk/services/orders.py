@@ -372,16 +372,30 @@ def take_up_deferred(*, by: AbstractBaseUser, order: RepairOrder, work: Deferred
     )
 
 
-@transaction.atomic
-def add_part_line(
-    *, by: AbstractBaseUser, item: RepairItem, part: Part, quantity: int, at: datetime, allow_negative: bool = False
-) -> PartLine:
-    """Take a part from stock for an item at today's retail price. Raises OutOfStock (offer a backorder)."""
-    order, item = _lock_for_parts(item)
+def _check_part_fits(item: RepairItem, part: Part) -> None:
+    """Refuse a part the item cannot take: a positional part without a position (SD08), a part neither
+    genuine nor approved on a warranty item (PT04)."""
     if part.is_positional and not item.position:
         raise ValidationError(
             {"part": _("%(part)s is fitted at a position: give the item its position first.") % {"part": part.name}}
         )
+    if item.category == Category.WARRANTY and not part.is_genuine_or_approved:
+        raise ValidationError(
+            {
+                "part": _("%(part)s (%(number)s) is neither genuine nor approved: it cannot be fitted under warranty.")
+                % {"part": part.name, "number": part.part_number}
+            }
+        )
+
+
+@transaction.atomic
+def add_part_line(
+    *, by: AbstractBaseUser, item: RepairItem, part: Part, quantity: int, at: datetime, allow_negative: bool = False
+) -> PartLine:
+    """Take a part from stock for an item at today's retail price. Raises OutOfStock (offer a backorder),
+    ValidationError (no position for a positional part; not genuine or approved on a warranty item, PT04)."""
+    order, item = _lock_for_parts(item)
+    _check_part_fits(item, part)
     if quantity is None or quantity < 1:
         raise ValidationError({"quantity": _("The quantity must be at least 1.")})
     parts.issue_to_work_order(
@@ -402,12 +416,10 @@ def add_part_line(
 def backorder_part(
     *, by: AbstractBaseUser, item: RepairItem, part: Part, quantity: int, expected_on, at: datetime
 ) -> PartLine:
-    """The part is not in stock: order it for this customer and keep the line waiting for it (PT01)."""
+    """The part is not in stock: order it for this customer and keep the line waiting for it (PT01).
+    Refused like `add_part_line` for a part the item cannot take (SD08, PT04)."""
     order, item = _lock_for_parts(item)
-    if part.is_positional and not item.position:
-        raise ValidationError(
-            {"part": _("%(part)s is fitted at a position: give the item its position first.") % {"part": part.name}}
-        )
+    _check_part_fits(item, part)
     backorder = parts.create_backorder(
         by=by,
         customer=order.customer,
