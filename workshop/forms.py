@@ -86,6 +86,7 @@ class OverrunForm(forms.Form):
 class ComebackForm(forms.Form):
     original = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("What came back"), max_length=300)
+    fault = forms.ChoiceField(label=_("The fault is in"), choices=FaultKind.choices, initial=FaultKind.REPAIR)
 
 
 class SixSForm(forms.Form):

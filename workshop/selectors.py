@@ -217,7 +217,8 @@ def _hours(value) -> Decimal:
 
 def technician_month(month: date) -> list[dict]:
     """Per technician for a month: jobs passed, flat-rate hours billed, hours clocked, hours on shift,
-    efficiency (billed ÷ clocked), productivity (clocked ÷ on shift), internal and external rework."""
+    efficiency (billed ÷ clocked), productivity (clocked ÷ on shift), internal and external rework
+    charged to them (WS06), with a row for anyone else who answers for rework that month."""
     start, end = month_bounds(month)
     billed = {
         row["technician"]: row
@@ -246,7 +247,16 @@ def technician_month(month: date) -> list[dict]:
         .values("responsible", "kind")
         .annotate(n=Count("pk"))
     }
-    people = technicians()
+    # WS06: rework counts follow the person who answers for it, the paint lead too, technician or not.
+    people = list(technicians())
+    answering = {person for person, _kind in reworks} - {person.pk for person in people}
+    if answering:
+        people += list(
+            get_user_model()
+            .objects.filter(pk__in=answering)
+            .select_related("staff__team")
+            .order_by("staff__team__name", "staff__name", "pk")
+        )
     rows = []
     for person in people:
         jobs = billed.get(person.pk, {}).get("jobs", 0)

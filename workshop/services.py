@@ -328,12 +328,18 @@ def sign_qc(
 
 
 def _responsible_for(item: RepairItem, fault: FaultKind) -> AbstractBaseUser:
-    """WS06: body and paint faults to the paint lead; repair faults to the technician who did the job."""
+    """WS06: body and paint faults to the paint lead; repair faults to the technician who did the job.
+
+    With no paint lead named in the workshop policy, a body and paint fault is refused rather than
+    charged to someone it does not belong to; the manager names the lead, then it is recorded.
+    """
     if fault == FaultKind.PAINT:
         lead = WorkshopPolicy.current().paint_lead
         if lead is None:
             raise ValidationError({"fault": _("Name the paint lead in the workshop policy first.")})
         return lead
+    if item.technician is None:
+        raise ValidationError({"fault": _("Nobody was dispatched to this job to answer for it.")})
     return item.technician
 
 
@@ -360,20 +366,31 @@ def comeback_candidates(item: RepairItem) -> list[RepairItem]:
 
 @transaction.atomic
 def record_comeback(
-    *, by: AbstractBaseUser, item: RepairItem, original: RepairItem, reason: str, at: datetime
+    *,
+    by: AbstractBaseUser,
+    item: RepairItem,
+    original: RepairItem,
+    reason: str,
+    at: datetime,
+    fault: str = FaultKind.REPAIR,
 ) -> Rework:
-    """The car came back for the same fault: external rework, charged to the original technician."""
+    """The car came back for the same fault: external rework, answered for as the fault's kind says
+    (WS06): repair work by the original job's technician, body and paint by the paint lead."""
     if original not in comeback_candidates(item):
         raise ValidationError(_("That earlier job is not the same work on this car within the comeback window."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say what came back.")})
+    if fault not in FaultKind.values:
+        raise ValidationError({"fault": _("Unknown kind of fault.")})
+    responsible = _responsible_for(original, FaultKind(fault))
     try:
         with transaction.atomic():
             rework = Rework.objects.create(
                 item=item,
                 kind=ReworkKind.EXTERNAL,
+                fault=fault,
                 reason=reason.strip(),
-                responsible=original.technician,
+                responsible=responsible,
                 original_item=original,
                 recorded_by=by,
                 at=at,

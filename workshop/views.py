@@ -240,7 +240,12 @@ def comeback(request, pk: int):
         if original is None:
             raise ValidationError(_("Choose the earlier job."))
         services.record_comeback(
-            by=request.user, item=item, original=original, reason=data["reason"], at=timezone.now()
+            by=request.user,
+            item=item,
+            original=original,
+            reason=data["reason"],
+            fault=data["fault"],
+            at=timezone.now(),
         )
 
     return _act(request, pk, _form_action(form, action), _("Recorded as a comeback (external rework)."))

@@ -12,11 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from dealership.errors import NotPermitted
+from dealership.models import Staff, Team
 from service_desk import services as desk
-from service_desk.models import ItemStatus
-from tests.factories import make_order, make_user
+from service_desk.models import ItemStatus, Rating
+from tests.factories import make_labour_operation, make_order, make_user, make_vehicle, pass_all_items
 from workshop import selectors, services
-from workshop.models import QC_CHECKS, ClockEntry, QcSign, QcStage, TechnicalGroupMember
+from workshop.models import QC_CHECKS, ClockEntry, QcSign, QcStage, Rework, TechnicalGroupMember, WorkshopPolicy
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -356,3 +357,98 @@ def test_cc01_the_board_marks_a_car_late_only_after_the_promised_instant(client,
 
     assert card_is_late(order.promised_at) == (False, False)
     assert card_is_late(order.promised_at + timedelta(seconds=1)) == (True, True)
+
+
+# --- WS06: who answers for rework follows the fault's kind ---------------------------------------------------
+
+
+@pytest.fixture
+def paint_lead(crew):
+    lead = make_user("foreman", name="孙亮")  # a lead, not on the technicians' roster
+    WorkshopPolicy.objects.update_or_create(pk=1, defaults={"paint_lead": lead})
+    return lead
+
+
+def comeback(crew, *, description="右前门喷漆"):
+    """A job delivered 20 days ago and the same work on the car again today."""
+    operation = make_labour_operation(name=description)
+    vehicle = make_vehicle()
+    earlier = NINE - timedelta(days=20)
+    first = make_order(advisor=crew["advisor"], vehicle=vehicle, at=earlier, items=0)
+    desk.add_item(by=crew["advisor"], order=first, at=earlier, category="accident", labour_operation=operation)
+    first.refresh_from_db()
+    desk.confirm(order=first, signed_by="x", at=earlier)
+    pass_all_items(first, at=earlier, technician=crew["technician"])
+    desk.settle(order=first, rating=Rating.GOOD, at=earlier)
+    first.refresh_from_db()
+    desk.deliver(by=crew["advisor"], order=first, at=earlier + timedelta(hours=1))
+    again = make_order(advisor=crew["advisor"], vehicle=vehicle, at=NINE, items=0)
+    repeat = desk.add_item(by=crew["advisor"], order=again, at=NINE, category="accident", labour_operation=operation)
+    return repeat, first.items.get()
+
+
+def test_ws06_a_paint_comeback_is_the_paint_leads_a_repair_comeback_the_technicians(crew, paint_lead):
+    paint_repeat, paint_original = comeback(crew, description="右前门喷漆")
+    repair_repeat, repair_original = comeback(crew, description="更换前保险杠支架")
+
+    paint = services.record_comeback(
+        by=crew["foreman"], item=paint_repeat, original=paint_original, reason="漆面起泡", fault="paint", at=NINE
+    )
+    repair = services.record_comeback(
+        by=crew["foreman"], item=repair_repeat, original=repair_original, reason="支架松动", fault="repair", at=NINE
+    )
+
+    assert (paint.kind, paint.fault, paint.responsible) == ("external", "paint", paint_lead)
+    assert (repair.kind, repair.fault, repair.responsible) == ("external", "repair", crew["technician"])
+
+
+def test_ws06_the_job_page_records_a_paint_comeback_against_the_paint_lead(client, crew, paint_lead):
+    repeat, original = comeback(crew)
+    client.force_login(crew["foreman"])
+
+    page = client.get(f"/workshop/jobs/{repeat.pk}/").content.decode()
+    client.post(
+        f"/workshop/jobs/{repeat.pk}/comeback/", {"original": original.pk, "reason": "漆面起泡", "fault": "paint"}
+    )
+
+    assert 'name="fault"' in page
+    assert Rework.objects.get(item=repeat).responsible == paint_lead
+
+
+def test_ws06_without_a_paint_lead_a_paint_fault_is_refused_and_nothing_is_recorded(crew):
+    repeat, original = comeback(crew)
+    item = finished_job(crew)
+    sign(item, crew["technician"], "self")
+
+    with pytest.raises(ValidationError) as comeback_refused:
+        services.record_comeback(
+            by=crew["foreman"], item=repeat, original=original, reason="漆面起泡", fault="paint", at=NINE
+        )
+    with pytest.raises(ValidationError) as fail_refused:
+        sign(item, crew["inspector"], "general", result="fail", fault="paint", notes="色差")
+
+    assert "fault" in comeback_refused.value.message_dict and "fault" in fail_refused.value.message_dict
+    assert not Rework.objects.exists()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.QC and services.next_stage(item) == "general"
+
+
+def test_ws06_rework_counts_in_the_report_follow_the_responsible_person_and_team(crew, paint_lead):
+    body_shop, mechanics = Team.objects.create(name="钣喷组"), Team.objects.create(name="机修一组")
+    Staff.objects.filter(user=paint_lead).update(team=body_shop)
+    Staff.objects.filter(user=crew["technician"]).update(team=mechanics)
+    paint_fail, repair_fail = finished_job(crew), finished_job(crew)
+    for item in (paint_fail, repair_fail):
+        sign(item, crew["technician"], "self")
+    sign(paint_fail, crew["inspector"], "general", result="fail", fault="paint", notes="漆面色差")
+    sign(repair_fail, crew["inspector"], "general", result="fail", fault="repair", notes="漏装卡扣")
+    repeat, original = comeback(crew)
+    services.record_comeback(by=crew["foreman"], item=repeat, original=original, reason="起泡", fault="paint", at=NINE)
+
+    rows = {row["technician"]: row for row in selectors.technician_month(NINE.date())}
+    teams = {team["team"]: team for team in selectors.team_month(list(rows.values()))}
+
+    assert (rows[paint_lead]["internal"], rows[paint_lead]["external"]) == (1, 1)
+    assert (rows[crew["technician"]]["internal"], rows[crew["technician"]]["external"]) == (1, 0)
+    assert (teams["钣喷组"]["internal"], teams["钣喷组"]["external"]) == (1, 1)
+    assert (teams["机修一组"]["internal"], teams["机修一组"]["external"]) == (1, 0)
