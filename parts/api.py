@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -14,9 +14,10 @@ from dealership.models import Role
 from dealership.permissions import ALL_ROLES, api_roles, has_role
 from dealership.rest import NormalizedCharField
 from parts import selectors, services
-from parts.models import Backorder, BackorderStatus, Part
+from parts.models import Backorder, BackorderStatus, Part, StockMovement
 
 CATALOGUE = api_roles(read=ALL_ROLES, write={Role.PARTS, Role.MANAGER})
+STOCK_KEEPERS = api_roles(read=(), write={Role.PARTS, Role.MANAGER})
 BACKORDERS = api_roles(read={Role.PARTS, Role.ADVISOR, Role.MANAGER}, write={Role.PARTS, Role.ADVISOR, Role.MANAGER})
 
 
@@ -57,6 +58,36 @@ class PartSerializer(serializers.ModelSerializer):
         return number
 
 
+class StockMovementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StockMovement
+        fields = ["id", "part", "kind", "quantity", "balance_after", "reason", "reference", "went_negative", "by", "at"]
+        read_only_fields = fields
+
+
+class StockReceiptSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text="Delivery note number."
+    )
+
+
+class StockAdjustmentSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(
+        min_value=-100_000, max_value=100_000, help_text="Signed: + found, − missing at a stock count. Not zero."
+    )
+    reason = serializers.CharField(max_length=200)
+    reference = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    allow_negative = serializers.BooleanField(
+        required=False, default=False, help_text="Let the stock go below zero (recorded on the movement)."
+    )
+
+    def validate_quantity(self, value):
+        if value == 0:
+            raise serializers.ValidationError(_("The quantity cannot be zero."))
+        return value
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[OpenApiParameter("search", str, description="Number, name or pinyin initials")])
 )
@@ -79,6 +110,25 @@ class PartViewSet(
     def perform_update(self, serializer):
         changes = {k: v for k, v in serializer.validated_data.items() if k != "part_number"}
         services.update_part(by=self.request.user, part=serializer.instance, **changes)
+
+    def _stock_step(self, request, body_class, step):
+        part = self.get_object()
+        body = body_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        movement = step(part=part, by=request.user, at=timezone.now(), **body.validated_data)
+        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StockReceiptSerializer, responses={201: StockMovementSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[STOCK_KEEPERS])
+    def receive(self, request, pk=None):
+        """Book a supplier's delivery into stock (parts clerks and managers)."""
+        return self._stock_step(request, StockReceiptSerializer, services.receive_stock)
+
+    @extend_schema(request=StockAdjustmentSerializer, responses={201: StockMovementSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[STOCK_KEEPERS])
+    def adjust(self, request, pk=None):
+        """Correct the stock after a count, with a reason; 409 when it would go below zero unless allowed."""
+        return self._stock_step(request, StockAdjustmentSerializer, services.adjust_stock)
 
 
 class BackorderSerializer(serializers.ModelSerializer):

@@ -45,6 +45,11 @@ def search_parts(query: str = "") -> QuerySet[Part]:
     return parts.order_by("part_number")  # unique, so the order is total and the index gives it
 
 
+def part_by_number(number: str) -> Part | None:
+    """The catalogue part with this number as printed or typed (spaces and dashes ignored), or None."""
+    return Part.objects.filter(part_number=normalize_part_number(number)).first()
+
+
 def part_detail(pk: int) -> Part:
     return Part.objects.get(pk=pk)
 

@@ -198,7 +198,14 @@ def return_stock(
 
 @transaction.atomic
 def adjust_stock(
-    *, by: AbstractBaseUser, part: Part, quantity: int, reason: str, at: datetime, allow_negative: bool = False
+    *,
+    by: AbstractBaseUser,
+    part: Part,
+    quantity: int,
+    reason: str,
+    at: datetime,
+    allow_negative: bool = False,
+    reference: str = "",
 ) -> StockMovement:
     """Correct the stock after a count (signed quantity). A reason is required."""
     if not reason.strip():
@@ -210,6 +217,7 @@ def adjust_stock(
         by=by,
         at=at,
         reason=reason,
+        reference=reference,
         allow_negative=allow_negative,
     )
 

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from dealership.clock import parse_day
 from dealership.models import Role, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles, has_role, staff_with_role
+from parts import selectors as parts_selectors
 from parts.models import Part
 from service_desk import selectors, services
 from service_desk.models import (
@@ -109,10 +110,30 @@ class AppointmentViewSet(
 
 
 class PartOnItemSerializer(serializers.Serializer):
-    part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all())
+    part = serializers.PrimaryKeyRelatedField(
+        queryset=Part.objects.all(), required=False, help_text="The part's id; or give `part_number` instead."
+    )
+    part_number = serializers.CharField(
+        max_length=40, required=False, write_only=True, help_text="The part's OEM number, instead of `part`."
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=100)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     waiting_for_part = serializers.BooleanField(source="is_backordered", read_only=True)
+
+    def validate(self, attrs):
+        number = attrs.pop("part_number", "").strip()
+        if number:
+            part = parts_selectors.part_by_number(number)
+            if part is None:
+                raise ValidationError(
+                    {"part_number": [_("No part with number %(number)s in the catalogue.") % {"number": number}]}
+                )
+            if attrs.get("part", part) != part:
+                raise ValidationError({"part_number": [_("This number belongs to another part than `part`.")]})
+            attrs["part"] = part
+        if "part" not in attrs:
+            raise ValidationError({"part": [_("Give the part's id or its part number.")]})
+        return attrs
 
 
 class ItemSerializer(serializers.ModelSerializer):

@@ -32,6 +32,15 @@ def item_of(order, category: str):
     )
 
 
+def first_error(errors, field: str) -> str:
+    """The first message for `field` in DRF's nested errors (a list, or a dict by index, per list)."""
+    if isinstance(errors, dict):
+        if field in errors:
+            return errors[field][0]
+        errors = list(errors.values())
+    return next(message for nested in errors if nested for message in [first_error(nested, field)] if message)
+
+
 def aftermarket_part(**overrides):
     return make_part(name="机油滤清器（副厂）", part_number="W71980", is_genuine=False, stock=5, **overrides)
 
@@ -125,3 +134,81 @@ def test_pt04_the_parts_api_says_whether_a_part_is_approved(api_as):
     row = api_as("advisor").get(f"/api/v1/parts/{part.pk}/").json()
 
     assert (row["genuine"], row["approved"]) == (False, True)
+
+
+# --- Parts given by number in the API ----------------------------------------------------------------
+
+
+def test_api_adds_an_items_parts_by_part_number_as_well_as_by_id(api_as):
+    desk = api_as("advisor")
+    order = make_order(advisor=desk.user, items=0)
+    by_number = make_part(part_number="06H115562", stock=5)
+    by_id = make_part(stock=5)
+
+    response = desk.post(
+        f"/api/v1/repair-orders/{order.pk}/items/",
+        {
+            "category": "maintenance",
+            "description": "更换机油机滤",
+            "labour_price": "120.00",
+            "parts": [{"part_number": "06H 115 562", "quantity": 1}, {"part": by_id.pk, "quantity": 2}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert [(p["part"], p["quantity"]) for p in response.json()["items"][0]["parts"]] == [
+        (by_number.pk, 1),
+        (by_id.pk, 2),
+    ]
+
+
+def test_api_creating_an_order_takes_parts_by_number_and_names_an_unknown_one(api_as):
+    from tests.factories import make_vehicle
+
+    desk = api_as("advisor")
+    known = make_part(part_number="5Q0413031", stock=5)
+    item = {"category": "minor_repair", "description": "更换前减震器", "labour_price": "200", "position": "front_left"}
+
+    unknown = desk.post(
+        "/api/v1/repair-orders/",
+        {"vehicle": make_vehicle().pk, "items": [item | {"parts": [{"part_number": "NOPE-1", "quantity": 1}]}]},
+        format="json",
+    )
+    created = desk.post(
+        "/api/v1/repair-orders/",
+        {"vehicle": make_vehicle().pk, "items": [item | {"parts": [{"part_number": "5Q0413031", "quantity": 1}]}]},
+        format="json",
+    )
+
+    assert unknown.status_code == 400
+    assert "NOPE-1" in first_error(unknown.json()["items"], "part_number")
+    assert created.status_code == 201 and created.json()["items"][0]["parts"][0]["part"] == known.pk
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [({"quantity": 1}, "part"), ({"part_number": "NOPE-2", "quantity": 1}, "part_number")],
+)
+def test_api_an_item_part_without_a_known_part_is_400_and_adds_nothing(api_as, line, field):
+    desk = api_as("advisor")
+    order = make_order(advisor=desk.user, items=0)
+
+    response = desk.post(
+        f"/api/v1/repair-orders/{order.pk}/items/",
+        {"category": "maintenance", "description": "保养", "labour_price": "0", "parts": [line]},
+        format="json",
+    )
+
+    assert response.status_code == 400 and first_error(response.json()["parts"], field)
+    assert not order.items.exists()
+
+
+def test_api_the_schema_offers_part_or_part_number_for_an_items_parts(api_as):
+    schema = api_as("advisor").get("/api/v1/schema/", {"format": "json"}).json()
+
+    components = schema["components"]["schemas"]
+    request = components.get("PartOnItemRequest", components["PartOnItem"])
+    assert {"part", "part_number", "quantity"} <= set(request["properties"])
+    assert "quantity" in request["required"]
+    assert not {"part", "part_number"} & set(request["required"])  # either one will do
