@@ -1,12 +1,16 @@
 """Customer care endpoints (API.md): complaints with respond/organise/close, rescues, follow-ups."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -15,6 +19,7 @@ from customer_care.models import (
     Channel,
     Complaint,
     ComplaintCategory,
+    ComplaintPolicy,
     ComplaintStatus,
     FollowUp,
     FollowUpStatus,
@@ -24,6 +29,7 @@ from customer_care.models import (
 )
 from dealership.models import Customer, Role
 from dealership.permissions import api_roles, has_role
+from dealership.rest import VersionSerializer
 from service_desk.models import RepairOrder
 
 CARE = {Role.CALLCENTRE, Role.MANAGER}
@@ -84,9 +90,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return [stage.value for stage in complaint.late_stages]
 
 
-class StepSerializer(serializers.Serializer):
+class StepSerializer(VersionSerializer):
     text = serializers.CharField(max_length=2000)
-    version = serializers.IntegerField(required=False, min_value=1)
 
 
 @extend_schema_view(
@@ -194,12 +199,14 @@ class RescueSerializer(serializers.ModelSerializer):
             "arrived_at",
             "version",
         ]
-        extra_kwargs = {"caller": {"required": False}}
+        extra_kwargs = {
+            "caller": {"required": False},
+            "mobile": {"required": False, "allow_blank": True, "help_text": "Empty: the customer's mobile."},
+        }
 
 
-class DispatchSerializer(serializers.Serializer):
+class DispatchSerializer(VersionSerializer):
     crew = serializers.CharField(max_length=100)
-    version = serializers.IntegerField(required=False, min_value=1)
 
 
 class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -232,10 +239,15 @@ class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.L
         )
         return Response(self.get_serializer(rescue).data)
 
-    @extend_schema(request=None, responses=RescueSerializer)
+    @extend_schema(request=VersionSerializer, responses=RescueSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=CARE)])
     def arrived(self, request, pk=None):
-        rescue = services.rescue_arrived(by=request.user, rescue=self.get_object(), at=timezone.now())
+        """The crew is with the car; arriving after the promised time records the miss. 409 if stale."""
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rescue = services.rescue_arrived(
+            by=request.user, rescue=self.get_object(), at=timezone.now(), version=body.validated_data.get("version")
+        )
         return Response(self.get_serializer(rescue).data)
 
 
@@ -267,7 +279,9 @@ class FollowUpSerializer(serializers.Serializer):
         }
 
 
-class FollowUpViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class FollowUpViewSet(
+    mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Follow-up calls (CC04). POST records one call of the order's follow-up."""
 
     serializer_class = FollowUpSerializer
@@ -299,8 +313,93 @@ class FollowUpViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.G
         return Response(FollowUpSerializer(FollowUp.objects.prefetch_related("praises").get(pk=follow_up.pk)).data, 201)
 
 
+# --- Reference data managers edit: rescue zones and the complaint deadlines -----------------------------------
+
+
+class MinutesField(serializers.IntegerField):
+    """A duration as whole minutes in JSON (min_value and max_value are minutes too)."""
+
+    def to_representation(self, value: timedelta) -> int:
+        return int(value.total_seconds() // 60)
+
+    def run_validation(self, data=serializers.empty):
+        minutes = super().run_validation(data)
+        return None if minutes is None else timedelta(minutes=minutes)
+
+
+class RescueZoneSerializer(serializers.ModelSerializer):
+    promise_minutes = MinutesField(source="promise", min_value=1, max_value=7 * 24 * 60)
+
+    class Meta:
+        model = RescueZone
+        fields = ["id", "code", "name", "promise_minutes", "is_active", "order"]
+
+
+class RescueZoneViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rescue zones and their promised arrival (CC03); managers add and change them, a zone in use is
+    retired with `is_active: false`. A change applies to rescues taken afterwards."""
+
+    serializer_class = RescueZoneSerializer
+    permission_classes = [api_roles(read=CARE, write={Role.MANAGER})]
+    queryset = RescueZone.objects.order_by("order", "code", "pk")
+
+
+class ComplaintPolicySerializer(serializers.ModelSerializer):
+    respond_within = MinutesField(min_value=1, max_value=24 * 60, help_text="Minutes.")
+    organise_within = MinutesField(min_value=1, max_value=7 * 24 * 60, help_text="Minutes.")
+    close_within = MinutesField(min_value=1, max_value=60 * 24 * 60, help_text="Minutes.")
+    manager_after = MinutesField(min_value=0, max_value=7 * 24 * 60, help_text="Minutes after the first miss.")
+    general_manager_after = MinutesField(min_value=0, max_value=30 * 24 * 60, help_text="Minutes after the first miss.")
+    service_manager = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(groups__name=Role.MANAGER), allow_null=True, required=False
+    )
+    general_manager = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(groups__name=Role.MANAGER), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ComplaintPolicy
+        fields = [
+            "respond_within",
+            "organise_within",
+            "close_within",
+            "working_hours_only",
+            "day_starts",
+            "day_ends",
+            "service_manager",
+            "manager_after",
+            "general_manager",
+            "general_manager_after",
+        ]
+
+    def update(self, policy, validated_data):
+        for name, value in validated_data.items():
+            setattr(policy, name, value)
+        policy.full_clean()  # the rules across fields, as on the settings page
+        policy.save()
+        return policy
+
+
+class ComplaintPolicyView(RetrieveUpdateAPIView):
+    """The complaint deadlines (CC01) and escalation chain; managers change them. New complaints get the
+    new deadlines, raised ones keep theirs."""
+
+    serializer_class = ComplaintPolicySerializer
+    permission_classes = [api_roles(read=COMPLAINT_HANDS, write={Role.MANAGER})]
+
+    def get_object(self):
+        return ComplaintPolicy.current()
+
+
 router = SimpleRouter()
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("rescues", RescueViewSet, basename="rescue")
+router.register("rescue-zones", RescueZoneViewSet, basename="rescue-zone")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
-urlpatterns = router.urls
+urlpatterns = [path("complaint-policy/", ComplaintPolicyView.as_view(), name="complaint-policy"), *router.urls]

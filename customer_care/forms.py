@@ -87,9 +87,24 @@ class VisitOutcomeForm(forms.Form):
         self.fields["gift"].queryset = GiftItem.objects.filter(is_active=True, stock_on_hand__gt=0).order_by("name")
 
 
+def _is_mobile(number: str) -> bool:
+    try:
+        validate_mobile(number)
+    except forms.ValidationError:
+        return False
+    return True
+
+
 class RescueForm(forms.Form):
     caller = forms.CharField(label=_("Caller"), max_length=50)
-    mobile = forms.CharField(label=_("Mobile"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    customer = CustomerChoiceField(required=False)
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+        help_text=_("Empty: the customer's mobile."),
+    )
     plate = forms.CharField(label=_("Plate"), max_length=10, required=False)
     zone = forms.ModelChoiceField(
         label=_("Zone"), queryset=RescueZone.objects.filter(is_active=True), empty_label=None, to_field_name="code"
@@ -100,6 +115,10 @@ class RescueForm(forms.Form):
 
 class DispatchForm(forms.Form):
     crew = forms.CharField(label=_("Crew and vehicle"), max_length=100)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RescueArrivedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -138,17 +157,19 @@ class CallForm(forms.Form):
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
-        help_text=_("Empty: the number called from, when it is a mobile."),
+        help_text=_("Empty: the number called from when it is a mobile, else the customer's mobile."),
     )
 
     def clean(self):
         cleaned = super().clean()
         then = cleaned.get("then")
         if then == "rescue":
-            mobile = normalize_mobile(cleaned.get("rescue_mobile") or cleaned.get("number") or "")
-            try:
-                validate_mobile(mobile)
-            except forms.ValidationError:
+            # A number typed for the text, else the one called from, else the customer's own (CC03).
+            customer = cleaned.get("customer")
+            typed = cleaned.get("rescue_mobile")
+            candidates = [typed] if typed else [cleaned.get("number"), customer.mobile if customer else ""]
+            mobile = next((m for m in map(normalize_mobile, filter(None, candidates)) if _is_mobile(m)), "")
+            if not mobile:
                 self.add_error("rescue_mobile", _("The crew's arrival is texted: give a mainland mobile number."))
             else:
                 cleaned["rescue_mobile"] = mobile
@@ -272,27 +293,7 @@ class ComplaintPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["service_manager"].queryset = staff_with_role("manager")
         self.fields["general_manager"].queryset = staff_with_role("manager")
-
-    def clean(self):
-        cleaned = super().clean()
-        spans = [cleaned.get(name) for name in ("respond_within", "organise_within", "close_within")]
-        if all(spans) and not spans[0] <= spans[1] <= spans[2]:
-            raise forms.ValidationError(
-                _("Respond, organise and close come in that order: each span at least the one before.")
-            )
-        manager, general = cleaned.get("manager_after"), cleaned.get("general_manager_after")
-        if manager is not None and general is not None and general < manager:
-            self.add_error(
-                "general_manager_after", _("The general manager is told after the service manager, not before.")
-            )
-        manager, general = cleaned.get("manager_after"), cleaned.get("general_manager_after")
-        if manager is not None and general is not None and general < manager:
-            self.add_error(
-                "general_manager_after", _("The general manager is told after the service manager, not before.")
-            )
-        if cleaned.get("day_starts") and cleaned.get("day_ends") and cleaned["day_ends"] <= cleaned["day_starts"]:
-            self.add_error("day_ends", _("The working day ends after it starts."))
-        return cleaned
+        # The rules across fields are ComplaintPolicy.clean(), which the API applies too.
 
 
 class CarePolicyForm(forms.ModelForm):

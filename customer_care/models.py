@@ -9,6 +9,7 @@ The beat sweep only records each breach once (unique per complaint, round and st
 from datetime import time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -82,6 +83,20 @@ class ComplaintPolicy(OneRowPolicy):
 
     def __str__(self) -> str:
         return str(_("Complaint policy"))
+
+    def clean(self) -> None:
+        """The rules across fields, for the settings page and the API alike."""
+        errors = {}
+        if not self.respond_within <= self.organise_within <= self.close_within:
+            errors[NON_FIELD_ERRORS] = _(
+                "Respond, organise and close come in that order: each span at least the one before."
+            )
+        if self.general_manager_after < self.manager_after:
+            errors["general_manager_after"] = _("The general manager is told after the service manager, not before.")
+        if self.day_ends <= self.day_starts:
+            errors["day_ends"] = _("The working day ends after it starts.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Holiday(models.Model):
@@ -185,7 +200,7 @@ class Complaint(models.Model):
     respond_by = models.DateTimeField(_("respond by"))
     organise_by = models.DateTimeField(_("organise by"))
     close_by = models.DateTimeField(_("close by"))
-    # The due time of the stage in hand (null once closed): "overdue" is next_due <= now.
+    # The due time of the stage in hand (null once closed): overdue once now is past it (CC01).
     next_due = models.DateTimeField(_("next due"), null=True, blank=True)
     # The earliest due time whose breach the sweep has not recorded yet (null: nothing left to watch).
     watch_from = models.DateTimeField(null=True, blank=True)

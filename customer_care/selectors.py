@@ -62,7 +62,7 @@ def complaints(
             found |= Q(repair_order__vehicle__plate__contains=compact) | Q(customer__vehicles__plate__contains=compact)
         rows = rows.filter(found).distinct()
     if overdue:
-        rows = rows.filter(next_due__lte=at)
+        rows = rows.filter(next_due__lt=at)
     # Only a complaint not yet closed has a next due time: open ones read from that index in due order.
     if status == "open" or overdue:
         return rows.filter(next_due__isnull=False).order_by("next_due", "pk")
@@ -121,7 +121,7 @@ def stage_clocks(complaint: Complaint, *, at: datetime) -> list[dict]:
                 "stage": stage,
                 "due": due,
                 "done": done,
-                "late": stage in recorded or (done is None and due <= at) or (done is not None and done > due),
+                "late": stage in recorded or (done is None and due < at) or (done is not None and done > due),
             }
         )
     return clocks
@@ -199,13 +199,13 @@ def waiting_complaints(user: AbstractBaseUser, at: datetime) -> Waiting:
     rows = Complaint.objects.filter(next_due__isnull=False)
     if not has_role(user, Role.CALLCENTRE, Role.MANAGER):
         rows = rows.filter(assignee=user)
-    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(next_due__lte=at))))
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(next_due__lt=at))))
 
 
 def waiting_follow_ups(user: AbstractBaseUser, at: datetime) -> Waiting:
     """Calls due now for this agent (all for a manager); late once a day has passed without the call."""
     rows = follow_up_queue(at=at, agent=None if has_role(user, Role.MANAGER) else user).order_by()
-    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(due_at__lte=at - timedelta(days=1)))))
+    return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=Q(due_at__lt=at - timedelta(days=1)))))
 
 
 def waiting_rescues(user: AbstractBaseUser, at: datetime) -> Waiting:

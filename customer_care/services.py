@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,12 +50,13 @@ from customer_care.models import (
     Satisfaction,
     Stage,
 )
-from dealership.errors import StaleObject, TransitionNotAllowed
+from dealership.errors import NotPermitted, StaleObject, TransitionNotAllowed
 from dealership.identifiers import normalize_mobile, normalize_plate, validate_mobile
 from dealership.models import Customer, Staff, Vehicle
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_many, enqueue_sms
 from dealership.permissions import has_role
+from dealership.transitions import transition
 from parts import services as parts
 from parts.models import CounterSale, GiftItem, GiftReason
 from service_desk.models import ItemStatus, OrderStatus, RepairOrder
@@ -203,7 +204,7 @@ def _lock(complaint: Complaint, version: int | None) -> Complaint:
 def _check_may_act(by: AbstractBaseUser, complaint: Complaint) -> None:
     """Only the responsible advisor, a manager and customer care act on a complaint."""
     if by.pk != complaint.assignee_id and not has_role(by, "manager", "callcentre"):
-        raise TransitionNotAllowed(_("Only the responsible advisor, a manager or customer care act on this complaint."))
+        raise NotPermitted(_("Only the responsible advisor, a manager or customer care act on this complaint."))
 
 
 @transaction.atomic
@@ -211,7 +212,7 @@ def sign_for(*, by: AbstractBaseUser, complaint: Complaint, at: datetime) -> Com
     """The responsible advisor signs for the complaint sheet (签收)."""
     complaint = _lock(complaint, None)
     if by.pk != complaint.assignee_id:
-        raise TransitionNotAllowed(_("Only the responsible advisor signs for the complaint."))
+        raise NotPermitted(_("Only the responsible advisor signs for the complaint."))
     if complaint.signed_for_at is None:
         Complaint.objects.filter(pk=complaint.pk).update(signed_for_at=at, version=F("version") + 1)
         _event(complaint, _("Signed for"), at=at, by=by)
@@ -244,7 +245,7 @@ def _advance(
         setattr(complaint, name, value)
     if by.pk == complaint.assignee_id and complaint.signed_for_at is None:
         complaint.signed_for_at = at  # answering it is signing for it
-    late = at >= complaint.due(stage)  # due at 09:30 means done before 09:30, as the sweep counts it
+    late = at > complaint.due(stage)  # CC01: "within 30 minutes" includes the deadline itself
     recorded = set(
         Breach.objects.filter(complaint=complaint, round=complaint.round).values_list("stage", flat=True)
     ) | ({stage} if late else set())
@@ -298,7 +299,7 @@ def reopen(
     """The customer is not satisfied after all: a new round with new due times from now."""
     complaint = _lock(complaint, version)
     if not has_role(by, "manager", "callcentre"):
-        raise TransitionNotAllowed(_("Only a manager or customer care reopens a complaint."))
+        raise NotPermitted(_("Only a manager or customer care reopens a complaint."))
     if complaint.status != ComplaintStatus.CLOSED:
         raise TransitionNotAllowed(_("Only a closed complaint can be reopened."))
     if not reason.strip():
@@ -338,7 +339,7 @@ def reassign(
     """Hand the complaint to another advisor; the due times stay as they are."""
     complaint = _lock(complaint, version)
     if not has_role(by, "manager", "callcentre"):
-        raise TransitionNotAllowed(_("Only a manager or customer care hands a complaint to someone else."))
+        raise NotPermitted(_("Only a manager or customer care hands a complaint to someone else."))
     if complaint.status == ComplaintStatus.CLOSED:
         raise TransitionNotAllowed(_("This complaint is closed; reopen it to change it."))
     _check_assignee(assignee)
@@ -353,7 +354,7 @@ def reassign(
 
 def overdue(at: datetime) -> QuerySet[Complaint]:
     """Complaints past the due time of the stage in hand: right at every read, with or without a sweep."""
-    return Complaint.objects.filter(next_due__lte=at)
+    return Complaint.objects.filter(next_due__lt=at)
 
 
 def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
@@ -363,7 +364,7 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
     text per batch: the complaint itself when it is one, a count and the first numbers when several
     (nobody wants forty texts after an outage). A notice's dedupe key names the breaches it covers.
 
-    Catches up after any outage (it looks at `watch_from <= at`, never "the last minute"); rows are
+    Catches up after any outage (it looks at `watch_from < at`, never "the last minute"); rows are
     taken with SKIP LOCKED so concurrent sweeps share the work; a breach row is unique per
     complaint, round and stage, so nothing is recorded or told twice.
     """
@@ -373,7 +374,7 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
             # Only the columns the sweep reads: after an outage a batch is a thousand complaints.
             due = list(
                 Complaint.objects.select_for_update(skip_locked=True)
-                .filter(watch_from__lte=at)
+                .filter(watch_from__lt=at)
                 .only("number", "customer", "assignee", "round", *SWEPT_FIELDS)
                 .order_by("watch_from", "pk")[:batch]
             )
@@ -389,7 +390,7 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
             for complaint in due:
                 recorded = known.get((complaint.pk, complaint.round), set())
                 for stage in STAGES:
-                    if complaint.done_at(stage) is None and complaint.due(stage) <= at and stage not in recorded:
+                    if complaint.done_at(stage) is None and complaint.due(stage) < at and stage not in recorded:
                         recorded.add(stage)
                         breaches.append(
                             Breach(
@@ -403,11 +404,11 @@ def record_breaches(*, at: datetime, batch: int = BATCH) -> int:
                         )
                         missed_by.setdefault(complaint.assignee_id, []).append((complaint, stage))
             Breach.objects.bulk_create(breaches, batch_size=batch, ignore_conflicts=True)
-            # Every stage due by `at` is recorded now: watch the next one still to come, in one UPDATE.
+            # Every stage due before `at` is recorded now: watch the next one still to come, in one UPDATE.
             Complaint.objects.filter(pk__in=[complaint.pk for complaint in due]).update(
                 watch_from=Case(
                     *(
-                        When(Q(**{f"{done}__isnull": True, f"{deadline}__gt": at}), then=F(deadline))
+                        When(Q(**{f"{done}__isnull": True, f"{deadline}__gte": at}), then=F(deadline))
                         for deadline, done in (
                             ("respond_by", "responded_at"),
                             ("organise_by", "organised_at"),
@@ -481,7 +482,7 @@ def escalate(*, at: datetime, batch: int = BATCH) -> int:
         with transaction.atomic():
             rows = list(
                 Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(escalation_level__lt=level, first_breach_at__lte=at - delay, next_due__lte=at)
+                .filter(escalation_level__lt=level, first_breach_at__lte=at - delay, next_due__lt=at)
                 .select_related("customer")
                 .order_by("first_breach_at", "pk")[:batch]
             )
@@ -529,7 +530,7 @@ def plan_home_visit(
     if not (complaint.is_serious and complaint.dealership_at_fault):
         raise TransitionNotAllowed(_("A home visit is for a serious complaint where the dealership is at fault."))
     if not has_role(by, "manager", "callcentre"):
-        raise TransitionNotAllowed(_("Only a manager or customer care plans a home visit."))
+        raise NotPermitted(_("Only a manager or customer care plans a home visit."))
     errors = {}
     if not has_role(manager, "manager"):
         errors["manager"] = _("Choose the service manager.")
@@ -594,7 +595,7 @@ def request_rescue(
     *,
     by: AbstractBaseUser,
     caller: str,
-    mobile: str,
+    mobile: str = "",
     zone: RescueZone,
     location: str,
     problem: str,
@@ -613,7 +614,8 @@ def request_rescue(
         errors["location"] = _("Where is the car?")
     if not problem.strip():
         errors["problem"] = _("What is wrong with the car?")
-    mobile = normalize_mobile(mobile)
+    # A known customer's own mobile is where the promise is texted unless the caller gives another.
+    mobile = normalize_mobile(mobile) or (customer.mobile if customer else "")
     try:
         validate_mobile(mobile)
     except ValidationError as wrong:
@@ -646,20 +648,19 @@ def request_rescue(
     return rescue
 
 
-def _move_rescue(rescue: Rescue, to: RescueStatus, *, at: datetime, version: int | None, **fields) -> Rescue:
-    rescue = Rescue.objects.select_for_update().get(pk=rescue.pk)
-    current = RescueStatus(rescue.status)
-    if to not in Rescue.TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("A rescue that is “%(current)s” cannot become “%(next)s”.") % {"current": current.label, "next": to.label}
-        )
-    expected = rescue.version if version is None else version
-    if not Rescue.objects.filter(pk=rescue.pk, version=expected, status=current).update(
-        status=to, version=F("version") + 1, **fields
-    ):
-        raise StaleObject()
-    rescue.refresh_from_db()
-    return rescue
+def _move_rescue(
+    rescue: Rescue, to: RescueStatus, *, by: AbstractBaseUser, at: datetime, version: int | None, **fields
+) -> Rescue:
+    return transition(
+        rescue,
+        to,
+        by=by,
+        at=at,
+        version=version,
+        refused=_("A rescue that is “%(current)s” cannot become “%(next)s”.")
+        % {"current": RescueStatus(rescue.status).label, "next": to.label},
+        **fields,
+    )
 
 
 @transaction.atomic
@@ -668,17 +669,20 @@ def dispatch_crew(
 ) -> Rescue:
     if not crew.strip():
         raise ValidationError({"crew": _("Who goes out?")})
-    return _move_rescue(rescue, RescueStatus.DISPATCHED, at=at, version=version, crew=crew.strip(), dispatched_at=at)
+    return _move_rescue(
+        rescue, RescueStatus.DISPATCHED, by=by, at=at, version=version, crew=crew.strip(), dispatched_at=at
+    )
 
 
 @transaction.atomic
 def rescue_arrived(*, by: AbstractBaseUser, rescue: Rescue, at: datetime, version: int | None = None) -> Rescue:
-    """The crew is with the car; arriving after the promise records the miss (if the sweep has not)."""
-    current = Rescue.objects.get(pk=rescue.pk)
-    fields = {"arrived_at": at, "dispatched_at": current.dispatched_at or at}
-    if at >= current.promised_by and current.breached_at is None:
-        fields["breached_at"] = at
-    return _move_rescue(rescue, RescueStatus.ARRIVED, at=at, version=version, **fields)
+    """The crew is with the car; arriving after the promise records the miss (if the sweep has not).
+
+    CC01 rev. 2: arriving at the promised minute itself keeps the promise."""
+    fields = {"arrived_at": at, "dispatched_at": Coalesce(F("dispatched_at"), Value(at))}
+    if at > rescue.promised_by:
+        fields["breached_at"] = Coalesce(F("breached_at"), Value(at))
+    return _move_rescue(rescue, RescueStatus.ARRIVED, by=by, at=at, version=version, **fields)
 
 
 @transaction.atomic
@@ -687,7 +691,7 @@ def cancel_rescue(
 ) -> Rescue:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the rescue is called off.")})
-    return _move_rescue(rescue, RescueStatus.CANCELLED, at=at, version=version, note=reason.strip()[:300])
+    return _move_rescue(rescue, RescueStatus.CANCELLED, by=by, at=at, version=version, note=reason.strip()[:300])
 
 
 def record_rescue_breaches(*, at: datetime) -> int:
@@ -695,7 +699,7 @@ def record_rescue_breaches(*, at: datetime) -> int:
     with transaction.atomic():
         late = list(
             Rescue.objects.select_for_update(skip_locked=True)
-            .filter(status__in=Rescue.OPEN, promised_by__lte=at, breached_at__isnull=True)
+            .filter(status__in=Rescue.OPEN, promised_by__lt=at, breached_at__isnull=True)
             .order_by("promised_by")[:BATCH]
         )
         if not late:
@@ -1040,7 +1044,7 @@ def broadcast(
     if not text.strip():
         raise ValidationError({"text": _("Write the message.")})
     if not has_role(by, "manager"):
-        raise TransitionNotAllowed(_("Only a manager sends greetings and weather notes."))
+        raise NotPermitted(_("Only a manager sends greetings and weather notes."))
     audience = broadcast_audience(visited_within_days=visited_within_days, model_contains=model_contains)
     words = []
     if visited_within_days:

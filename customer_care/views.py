@@ -26,6 +26,7 @@ from customer_care.forms import (
     PairingForm,
     ReassignForm,
     ReopenForm,
+    RescueArrivedForm,
     RescueForm,
     StepForm,
     VisitOutcomeForm,
@@ -421,7 +422,7 @@ def rescue_board(request):
             )
             return redirect("rescue_board")
     now = timezone.now()
-    context = selectors.rescue_board(at=now) | {"form": form, "now": now}
+    context = selectors.rescue_board(at=now) | {"form": form, "now": now, "customer": chosen_customer(form)}
     if request.htmx:
         return render(request, "customer_care/_rescue_rows.html", context)
     return render(request, "customer_care/rescue_board.html", context)
@@ -448,12 +449,8 @@ def rescue_dispatch(request, pk: int):
 @role_required(*CARE)
 @require_POST
 def rescue_arrive(request, pk: int):
-    return _rescue_act(
-        request,
-        pk,
-        lambda r: services.rescue_arrived(by=request.user, rescue=r, at=timezone.now()),
-        _("Arrival recorded."),
-    )
+    action = posted_action(request, RescueArrivedForm, services.rescue_arrived, "rescue")
+    return _rescue_act(request, pk, action, _("Arrival recorded."))
 
 
 @role_required(*CARE)

@@ -15,12 +15,14 @@ from rest_framework.views import APIView
 from dealership.clock import parse_day
 from dealership.models import Role, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles, has_role, staff_with_role
+from dealership.rest import VersionSerializer
 from parts import selectors as parts_selectors
 from parts.models import Part
 from service_desk import selectors, services
 from service_desk.models import (
     Appointment,
     AppointmentKind,
+    AppointmentStatus,
     Category,
     LabourOperation,
     OrderStatus,
@@ -80,9 +82,14 @@ class AppointmentSerializer(serializers.ModelSerializer):
             "added_value_service",
             "note",
             "status",
+            "version",
         ]
-        read_only_fields = ["customer", "card_number", "status"]
+        read_only_fields = ["customer", "card_number", "status", "version"]
         extra_kwargs = {"advisor": {"required": False}}
+
+
+class CloseAppointmentSerializer(VersionSerializer):
+    to = serializers.ChoiceField(choices=[AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED])
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("day", str, description="YYYY-MM-DD")]))
@@ -107,6 +114,21 @@ class AppointmentViewSet(
         serializer.instance = services.book_appointment(
             by=self.request.user, at=timezone.now(), **serializer.validated_data
         )
+
+    @extend_schema(request=CloseAppointmentSerializer, responses=AppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """The customer did not come (`no_show`) or cancelled (`cancelled`); 409 once it is no longer booked."""
+        body = CloseAppointmentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        appointment = services.close_appointment(
+            by=request.user,
+            appointment=self.get_object(),
+            to=body.validated_data["to"],
+            version=body.validated_data.get("version"),
+            at=timezone.now(),
+        )
+        return Response(AppointmentSerializer(appointment).data)
 
 
 class PartOnItemSerializer(serializers.Serializer):
@@ -194,6 +216,8 @@ class RepairOrderSerializer(serializers.ModelSerializer):
             "needs_confirmation",
             "confirmed_at",
             "rating",
+            "settled_at",
+            "settled_by",
             "version",
         ]
         read_only_fields = [
@@ -211,6 +235,8 @@ class RepairOrderSerializer(serializers.ModelSerializer):
             "needs_confirmation",
             "confirmed_at",
             "rating",
+            "settled_at",
+            "settled_by",
             "version",
         ]
         extra_kwargs = {"mileage_km": {"required": False}}
@@ -222,10 +248,6 @@ def _add_item(order, data, by, at):
     for line in parts:
         services.add_part_line(by=by, item=item, part=line["part"], quantity=line["quantity"], at=at)
     return item
-
-
-class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1)
 
 
 class ConfirmSerializer(VersionSerializer):

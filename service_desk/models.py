@@ -177,6 +177,7 @@ class Appointment(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
+    history = HistoricalRecords()  # who and when of every status change
 
     class Meta:
         verbose_name = _("appointment")
@@ -279,6 +280,15 @@ class RepairOrder(models.Model):
     # SD13 checkout
     rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    # IN03 rev. 2: the cashier (结算员) who settled the order is the check on the advisor's rating.
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settled by"),
+    )
     delivered_at = models.DateTimeField(pgettext_lazy("order", "delivered at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

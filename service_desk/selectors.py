@@ -112,7 +112,7 @@ def order_detail(pk: int) -> RepairOrder:
     questions = CustomerQuestion.objects.select_related("asked_by__staff").order_by("asked_at")
     return (
         _orders()
-        .select_related("appointment")
+        .select_related("appointment", "settled_by__staff")
         .prefetch_related(
             Prefetch("items", queryset=items),
             Prefetch("events", queryset=events),

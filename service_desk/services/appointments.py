@@ -5,15 +5,15 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import StaleObject, TransitionNotAllowed
+from dealership.errors import TransitionNotAllowed
 from dealership.models import Vehicle
 from dealership.numbering import next_sequence
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
+from dealership.transitions import transition
 from service_desk.models import (
     GREEN_CHANNEL_KINDS,
     Appointment,
@@ -92,17 +92,11 @@ def book_appointment(
 
 
 @transaction.atomic
-def close_appointment(*, by: AbstractBaseUser, appointment: Appointment, to: str, at: datetime) -> Appointment:
-    """Record that the customer did not come, or cancelled."""
+def close_appointment(
+    *, by: AbstractBaseUser, appointment: Appointment, to: str, at: datetime, version: int | None = None
+) -> Appointment:
+    """Record that the customer did not come, or cancelled; who and when go into the appointment's history."""
     target = AppointmentStatus(to)
-    if (
-        target not in Appointment.TRANSITIONS[AppointmentStatus(appointment.status)]
-        or target == AppointmentStatus.ARRIVED
-    ):
-        raise TransitionNotAllowed()
-    if not Appointment.objects.filter(
-        pk=appointment.pk, version=appointment.version, status=AppointmentStatus.BOOKED
-    ).update(status=target, version=F("version") + 1):
-        raise StaleObject()
-    appointment.refresh_from_db()
-    return appointment
+    if target == AppointmentStatus.ARRIVED:
+        raise TransitionNotAllowed(_("An appointment becomes “arrived” when its car is received."))
+    return transition(appointment, target, by=by, at=at, version=version)

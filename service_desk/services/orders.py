@@ -22,6 +22,7 @@ from dealership.models import Vehicle
 from dealership.money import to_cny
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_sms
+from dealership.transitions import transition
 from parts import services as parts
 from parts.models import BackorderStatus, Part
 from service_desk import capacity, links, signals
@@ -145,11 +146,7 @@ def receive_vehicle(
         raise VehicleAlreadyInService() from race
     OrderEvent.objects.create(order=order, at=at, by=by, to_status=OrderStatus.OPEN, note=pgettext("visit", "Arrived"))
     if appointment is not None:
-        won = Appointment.objects.filter(pk=appointment.pk, status=AppointmentStatus.BOOKED).update(
-            status=AppointmentStatus.ARRIVED, version=F("version") + 1
-        )
-        if not won:
-            raise StaleObject()
+        transition(appointment, AppointmentStatus.ARRIVED, by=by, at=at, note=order.number)
     if mileage > vehicle.mileage_km:
         Vehicle.objects.filter(pk=vehicle.pk).update(mileage_km=mileage)
     return order
@@ -822,7 +819,10 @@ def follow_items(*, order: RepairOrder, at: datetime, by: AbstractBaseUser | Non
 def settle(
     *, order: RepairOrder, rating: str, at: datetime, by: AbstractBaseUser | None = None, version: int | None = None
 ) -> RepairOrder:
-    """Checkout with the customer's own rating, once (SD13); refused until every item passed final QC (WS02)."""
+    """Checkout with the customer's own rating, once (SD13); refused until every item passed final QC (WS02).
+
+    `by` is the cashier who settles, recorded with the order (IN03 rev. 2). "refused" is the customer's
+    own tap on the rating screen; "missing" an order settled without handing the customer the tablet."""
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Unknown rating.")})
     if order.status in (OrderStatus.SETTLED, OrderStatus.DELIVERED):
@@ -840,6 +840,7 @@ def settle(
         version=version,
         rating=rating,
         settled_at=at,
+        settled_by=by,
         note=_("Settled, rating: %(rating)s") % {"rating": Rating(rating).label},
     )
     signals.order_settled.send(sender=RepairOrder, order=order, at=at)

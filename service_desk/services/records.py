@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import DomainError, TransitionNotAllowed
+from dealership.errors import NotPermitted, TransitionNotAllowed
 from dealership.models import Vehicle
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
@@ -64,7 +64,7 @@ def record_script_violation(
 ) -> ScriptViolation:
     """SD16: a manager found an advisor answering the phone off the script on a day; once per day."""
     if not has_role(by, "manager"):
-        raise DomainError(_("Only a manager records a phone-script violation."))
+        raise NotPermitted(_("Only a manager records a phone-script violation."))
     errors = {}
     if not has_role(advisor, "advisor"):
         errors["advisor"] = _("Choose a service advisor.")

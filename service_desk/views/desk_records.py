@@ -84,7 +84,11 @@ def appointment_close(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk)
     try:
         services.close_appointment(
-            by=request.user, appointment=appointment, to=request.POST.get("to", ""), at=timezone.now()
+            by=request.user,
+            appointment=appointment,
+            to=request.POST.get("to", ""),
+            version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None,
+            at=timezone.now(),
         )
     except (DomainError, ValueError) as refused:
         messages.error(request, str(refused) or _("This appointment can no longer be changed."))

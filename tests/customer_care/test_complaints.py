@@ -11,7 +11,7 @@ from django.db import connection
 
 from customer_care import services
 from customer_care.models import Breach, Complaint, ComplaintPolicy, Holiday
-from dealership.errors import StaleObject, TransitionNotAllowed
+from dealership.errors import NotPermitted, StaleObject, TransitionNotAllowed
 from dealership.models import SmsMessage, Staff
 from tests.conftest import require_service
 from tests.factories import make_customer, make_order, make_user, make_vehicle
@@ -123,7 +123,7 @@ def test_cc01_a_closed_complaint_cannot_be_edited_only_reopened_with_new_deadlin
 
     with pytest.raises(TransitionNotAllowed):
         services.respond(by=people["advisor"], complaint=complaint, text="再次响应", at=NINE + timedelta(hours=1))
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(NotPermitted):
         services.reopen(by=people["advisor"], complaint=complaint, reason="客户不满意", at=NINE + timedelta(hours=2))
     services.reopen(by=people["agent"], complaint=complaint, reason="客户不满意", at=NINE + timedelta(hours=2))
 
@@ -135,7 +135,7 @@ def test_cc01_a_closed_complaint_cannot_be_edited_only_reopened_with_new_deadlin
 def test_cc01_only_the_assignee_their_manager_and_customer_care_act(people):
     complaint = raise_one(people)
 
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(NotPermitted):
         services.respond(by=people["other_advisor"], complaint=complaint, text="我来", at=NINE)
     services.respond(by=people["agent"], complaint=complaint, text="客服已回电", at=NINE + timedelta(minutes=1))
 
@@ -165,8 +165,8 @@ def test_cc01_overdue_is_right_at_every_read_without_any_sweep(people):
     complaint = raise_one(people)
     due = complaint.respond_by
 
-    assert not services.overdue(due - timedelta(microseconds=1)).filter(pk=complaint.pk).exists()
-    assert services.overdue(due).filter(pk=complaint.pk).exists()
+    assert not services.overdue(due).filter(pk=complaint.pk).exists()  # rev. 2: the deadline itself is on time
+    assert services.overdue(due + timedelta(microseconds=1)).filter(pk=complaint.pk).exists()
     assert not Breach.objects.exists()
 
 
@@ -438,10 +438,34 @@ def test_cc01_customer_care_hands_a_complaint_over_and_reopens_it_on_the_page(cl
     assert (complaint.assignee, complaint.status, complaint.round) == (people["other_advisor"], "open", 2)
 
 
-def test_cc01_a_step_at_the_very_deadline_is_late_as_the_sweep_counts_it(people):
+def test_cc01_a_step_at_exactly_the_deadline_is_on_time_and_the_sweep_then_records_nothing(people):
     complaint = raise_one(people)
+    assert complaint.respond_by == NINE + timedelta(minutes=30)
 
     services.respond(by=people["advisor"], complaint=complaint, text="回电", at=complaint.respond_by)
+    services.record_breaches(at=complaint.respond_by)
+
+    complaint.refresh_from_db()
+    assert not Breach.objects.exists()
+    assert complaint.first_breach_at is None
+
+
+def test_cc01_the_sweep_at_exactly_the_deadline_records_no_breach_and_one_moment_later_does(people):
+    complaint = raise_one(people)
+
+    at_deadline = services.record_breaches(at=complaint.respond_by)
+    just_after = services.record_breaches(at=complaint.respond_by + timedelta(microseconds=1))
+
+    assert (at_deadline, just_after) == (0, 1)
+    assert list(Breach.objects.values_list("stage", flat=True)) == ["respond"]
+
+
+def test_cc01_a_step_one_moment_after_the_deadline_is_late(people):
+    complaint = raise_one(people)
+
+    services.respond(
+        by=people["advisor"], complaint=complaint, text="回电", at=complaint.respond_by + timedelta(microseconds=1)
+    )
 
     complaint.refresh_from_db()
     assert list(Breach.objects.values_list("stage", flat=True)) == ["respond"]

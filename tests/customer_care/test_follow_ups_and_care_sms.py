@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from customer_care import selectors, services
 from customer_care.models import CarePolicy, Complaint, FollowUp, MaintenanceDue, Praise
-from dealership.errors import TransitionNotAllowed
+from dealership.errors import NotPermitted, TransitionNotAllowed
 from dealership.models import SmsMessage, SmsPolicy, SmsStatus
 from service_desk import services as desk
 from tests.conftest import purge_broker, start_celery_worker, stop_celery_worker, wait_until_answering
@@ -30,7 +30,7 @@ def delivered(*, advisor=None, vehicle=None, at=NINE, mileage=None):
         order.__class__.objects.filter(pk=order.pk).update(mileage_km=mileage)
         order.refresh_from_db()
     pass_all_items(order, at=at)
-    desk.settle(order=order, rating="very_satisfied", at=at + timedelta(hours=3))
+    desk.settle(by=order.advisor, order=order, rating="very_satisfied", at=at + timedelta(hours=3))
     return desk.deliver(by=order.advisor, order=order, at=at + timedelta(hours=3, minutes=10))
 
 
@@ -171,7 +171,7 @@ def test_cc06_post_repair_advice_is_written_with_the_delivery_once_and_waits_for
 def test_cc06_a_delivery_that_fails_leaves_no_care_sms_and_no_follow_up(crew, monkeypatch):
     order = make_order(advisor=crew["advisor"], at=NINE, confirmed=True)
     pass_all_items(order, at=NINE)
-    desk.settle(order=order, rating="good", at=NINE)
+    desk.settle(by=crew["advisor"], order=order, rating="good", at=NINE)
 
     def broken(**kwargs):
         raise RuntimeError("the follow-up could not be written")
@@ -248,7 +248,7 @@ def test_cc06_greetings_skip_customers_who_opted_out_and_a_reply_td_opts_out(cli
 
 
 def test_cc06_only_a_manager_sends_greetings(db):
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(NotPermitted):
         services.broadcast(by=make_user("callcentre"), kind="greeting", text="节日快乐", at=NINE)
 
 

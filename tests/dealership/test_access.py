@@ -67,6 +67,7 @@ POST_ONLY = {  # GET by an allowed role: 405
     "complaint-close",
     "rescue-arrived",
     "rescue-dispatch",
+    "appointment-close",
     "sms_send_again",
     "sms_mark_sent",
     "sms_template_preview",
@@ -234,6 +235,7 @@ ACCESS = {
     "labour-operation-detail": ("/api/v1/labour-operations/{labour}/", ALL_ROLES),
     "appointment-list": ("/api/v1/appointments/", ALL_ROLES),
     "appointment-detail": ("/api/v1/appointments/{appointment}/", ALL_ROLES),
+    "appointment-close": ("/api/v1/appointments/{appointment}/close/", ALL_ROLES),
     "repair-order-list": ("/api/v1/repair-orders/", ORDER_API_READERS),
     "repair-order-detail": ("/api/v1/repair-orders/{order}/", ORDER_API_READERS),
     "repair-order-items": ("/api/v1/repair-orders/{order}/items/", DESK),
@@ -302,6 +304,10 @@ ACCESS = {
     "rescue-arrived": ("/api/v1/rescues/{rescue}/arrived/", CARE),
     "rescue-dispatch": ("/api/v1/rescues/{rescue}/dispatch/", CARE),
     "follow-up-list": ("/api/v1/follow-ups/", CARE),
+    "follow-up-detail": ("/api/v1/follow-ups/{follow_up}/", CARE),
+    "rescue-zone-list": ("/api/v1/rescue-zones/", CARE),
+    "rescue-zone-detail": ("/api/v1/rescue-zones/{zone}/", CARE),
+    "complaint-policy": ("/api/v1/complaint-policy/", COMPLAINT_READERS),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any
 # backorder that is not theirs (the test objects belong to a parts clerk).
@@ -391,9 +397,14 @@ def _care_objects(advisor, vehicle) -> dict:
         at=now,
     )
     order = pass_all_items(make_order(advisor=advisor, confirmed=True))
-    desk.settle(order=order, rating="good", at=now)
+    desk.settle(by=advisor, order=order, rating="good", at=now)
     desk.deliver(by=advisor, order=order, at=now)
-    return {"complaint": complaint.pk, "rescue": rescue.pk, "follow_up": FollowUp.objects.get(repair_order=order).pk}
+    return {
+        "complaint": complaint.pk,
+        "rescue": rescue.pk,
+        "follow_up": FollowUp.objects.get(repair_order=order).pk,
+        "zone": rescue.zone_id,
+    }
 
 
 def _desk_objects(staff, vehicle) -> dict:

@@ -26,7 +26,7 @@ def test_cc04_cc01_a_follow_up_call_raises_a_complaint_and_the_advisor_responds(
     yesterday = timezone.now() - timedelta(days=2)  # its follow-up call is due by now, whatever the hour
     vehicle = make_vehicle(plate="豫PD12345", customer=make_customer(name="张三"))
     order = pass_all_items(make_order(advisor=advisor, vehicle=vehicle, at=yesterday, confirmed=True), at=yesterday)
-    desk.settle(order=order, rating="good", at=yesterday)
+    desk.settle(by=advisor, order=order, rating="good", at=yesterday)
     desk.deliver(by=advisor, order=order, at=yesterday)
 
     log_in(tablet, "linxue")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from dealership.errors import DomainError, TransitionNotAllowed
 from dealership.models import SmsMessage, SmsStatus, Staff
 from service_desk import selectors, services
-from service_desk.models import CareRule, DeskPolicy, Handover, Rating, RepairOrder
+from service_desk.models import Appointment, CareRule, DeskPolicy, Handover, Rating, RepairOrder
 from tests.factories import (
     make_labour_operation,
     make_order,
@@ -136,6 +136,70 @@ def test_sd02_the_added_value_service_is_recorded_on_the_order(advisor):
     assert order.added_value_service == "免费洗车"
 
 
+def test_sd01_every_appointment_step_records_who_and_when(advisor):
+    agent = make_user("callcentre", name="林雪")
+    kept, missed = (
+        services.book_appointment(
+            by=agent,
+            advisor=advisor,
+            vehicle=make_vehicle(),
+            kind="regular",
+            scheduled_at=MONDAY + timedelta(hours=hours),
+            at=MONDAY,
+        )
+        for hours in (2, 3)
+    )
+
+    services.receive_vehicle(by=advisor, vehicle=kept.vehicle, appointment=kept, at=MONDAY + timedelta(hours=2))
+    services.close_appointment(by=agent, appointment=missed, to="no_show", at=MONDAY + timedelta(hours=5))
+
+    assert kept.history.latest("history_id").history_user == advisor
+    assert kept.history.latest("history_id").history_date == MONDAY + timedelta(hours=2)
+    assert (missed.history.latest("history_id").status, missed.history.latest("history_id").history_user) == (
+        "no_show",
+        agent,
+    )
+
+
+def test_sd01_appointments_carry_a_version_and_a_stale_close_is_409(api_as):
+    api = api_as("callcentre")
+    booked = api.post(
+        "/api/v1/appointments/",
+        {
+            "vehicle": make_vehicle().pk,
+            "kind": "regular",
+            "scheduled_at": "2099-01-05T10:00:00+08:00",
+            "advisor": make_user("advisor").pk,
+        },
+        format="json",
+    )
+    path = f"/api/v1/appointments/{booked.json()['id']}/close/"
+    services.close_appointment(
+        by=api.user, appointment=Appointment.objects.get(), to="cancelled", at=MONDAY
+    )  # someone else, meanwhile
+
+    stale = api.post(path, {"to": "no_show", "version": booked.json()["version"]}, format="json")
+
+    assert booked.status_code == 201 and booked.json()["version"] == 1
+    assert stale.status_code == 409
+    assert Appointment.objects.get().status == "cancelled"
+
+
+def test_sd01_an_appointment_is_closed_through_the_api_with_its_version(api_as):
+    api = api_as("advisor")
+    booked = api.post(
+        "/api/v1/appointments/",
+        {"vehicle": make_vehicle().pk, "kind": "quick_maintenance", "scheduled_at": "2099-01-05T10:00:00+08:00"},
+        format="json",
+    )
+
+    closed = api.post(f"/api/v1/appointments/{booked.json()['id']}/close/", {"to": "no_show", "version": 1})
+    again = api.post(f"/api/v1/appointments/{booked.json()['id']}/close/", {"to": "cancelled"})
+
+    assert closed.status_code == 200 and closed.json()["status"] == "no_show" and closed.json()["version"] == 2
+    assert again.status_code == 409
+
+
 # --- SD04 pairing ---------------------------------------------------------------------------------
 
 
@@ -203,7 +267,7 @@ def _settled(advisor, *, at, greeted_after_s, in_bay_after_s, category="maintena
     order.refresh_from_db()
     services.confirm(order=order, signed_by="张三", at=at)
     pass_all_items(order, at=at)
-    services.settle(order=order, rating=Rating.GOOD, at=at + timedelta(hours=2))
+    services.settle(by=advisor, order=order, rating=Rating.GOOD, at=at + timedelta(hours=2))
     return order
 
 
@@ -280,7 +344,7 @@ def test_sd15_care_products_are_suggested_by_model_and_time_since_the_last_one(a
     old.refresh_from_db()
     services.confirm(order=old, signed_by="张三", at=old.arrived_at)
     pass_all_items(old, at=old.arrived_at)
-    services.settle(order=old, rating=Rating.GOOD, at=old.arrived_at)
+    services.settle(by=advisor, order=old, rating=Rating.GOOD, at=old.arrived_at)
     old.refresh_from_db()
     services.deliver(by=advisor, order=old, at=old.arrived_at)
 
@@ -301,7 +365,7 @@ def test_sd15_a_care_product_the_customer_declined_is_still_due(advisor):
     offered = services.add_item(by=advisor, order=last_visit, at=at, category="care_product", labour_operation=fuel)
     services.confirm(order=last_visit, signed_by="张三", declined={offered.pk}, at=at)
     pass_all_items(last_visit, at=at)
-    services.settle(order=last_visit, rating=Rating.GOOD, at=at)
+    services.settle(by=advisor, order=last_visit, rating=Rating.GOOD, at=at)
 
     today = make_order(advisor=advisor, vehicle=vehicle, at=MONDAY, items=0)
 
@@ -549,6 +613,34 @@ def test_a_refused_step_on_the_order_page_comes_back_as_a_message(client_as):
     assert "还有项目没有通过终检" in response.content.decode()
     order.refresh_from_db()
     assert order.status == "open"
+
+
+def test_in03_sd13_the_cashier_is_recorded_and_only_the_customer_declines_on_the_rating_screen(client_as):
+    client = client_as("advisor")
+    declined = pass_all_items(make_order(advisor=client.user, confirmed=True))
+    unasked = pass_all_items(make_order(advisor=client.user, confirmed=True))
+    cashier = make_user("advisor", name="收银 赵敏")
+    client.force_login(cashier)
+
+    client.post(f"/desk/orders/{declined.pk}/rate/", {"rating": "refused"})  # the customer's own tap
+    client.post(f"/desk/orders/{unasked.pk}/settle-without-rating/")  # nobody handed over the tablet
+    page = client.get(f"/desk/orders/{unasked.pk}/").content.decode()
+
+    declined.refresh_from_db()
+    unasked.refresh_from_db()
+    assert (declined.rating, declined.settled_by) == ("refused", cashier)
+    assert (unasked.rating, unasked.settled_by) == ("missing", cashier)
+    assert "收银 赵敏" in page
+
+
+def test_in03_checkout_through_the_api_records_who_settled(api_as):
+    api = api_as("advisor")
+    order = pass_all_items(make_order(advisor=make_user("advisor"), confirmed=True))
+
+    settled = api.post(f"/api/v1/repair-orders/{order.pk}/checkout/", {"rating": "good"}, format="json")
+
+    assert settled.status_code == 200
+    assert settled.json()["settled_by"] == api.user.pk and settled.json()["rating"] == "good"
 
 
 def test_rating_screen_settles_with_the_customers_choice(client_as):

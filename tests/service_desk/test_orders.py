@@ -467,10 +467,10 @@ def test_ws02_sd13_checkout_is_refused_until_every_item_passed_final_qc(advisor)
     services.move_item(item=first, to=ItemStatus.ASSIGNED, at=NINE, technician=make_user("technician"))
 
     with pytest.raises(TransitionNotAllowed):
-        services.settle(order=order, rating=Rating.SATISFIED, at=NINE)
+        services.settle(by=advisor, order=order, rating=Rating.SATISFIED, at=NINE)
     pass_all_items(order, at=NINE)
     order.refresh_from_db()
-    services.settle(order=order, rating=Rating.VERY_SATISFIED, at=NINE + timedelta(hours=2))
+    services.settle(by=advisor, order=order, rating=Rating.VERY_SATISFIED, at=NINE + timedelta(hours=2))
 
     order.refresh_from_db()
     assert (order.status, order.rating) == (OrderStatus.SETTLED, Rating.VERY_SATISFIED)
@@ -478,11 +478,11 @@ def test_ws02_sd13_checkout_is_refused_until_every_item_passed_final_qc(advisor)
 
 def test_sd13_checkout_happens_once_and_the_rating_stays_the_customers(advisor):
     order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
-    services.settle(order=order, rating=Rating.AVERAGE, at=NINE)
+    services.settle(by=advisor, order=order, rating=Rating.AVERAGE, at=NINE)
     order.refresh_from_db()
 
     with pytest.raises(TransitionNotAllowed):
-        services.settle(order=order, rating=Rating.VERY_SATISFIED, at=NINE)
+        services.settle(by=advisor, order=order, rating=Rating.VERY_SATISFIED, at=NINE)
 
     order.refresh_from_db()
     assert order.rating == Rating.AVERAGE
@@ -492,7 +492,7 @@ def test_sd13_checkout_happens_once_and_the_rating_stays_the_customers(advisor):
 def test_sd13_the_seven_ratings_are_accepted(advisor, rating):
     order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
 
-    services.settle(order=order, rating=rating, at=NINE)
+    services.settle(by=advisor, order=order, rating=rating, at=NINE)
 
     order.refresh_from_db()
     assert order.rating == rating
@@ -502,7 +502,7 @@ def test_sd13_a_rating_outside_the_seven_is_refused(advisor):
     order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
 
     with pytest.raises(ValidationError):
-        services.settle(order=order, rating="excellent", at=NINE)
+        services.settle(by=advisor, order=order, rating="excellent", at=NINE)
 
 
 def test_sd13_settling_tells_customer_care_after_commit(advisor, django_capture_on_commit_callbacks):
@@ -515,7 +515,7 @@ def test_sd13_settling_tells_customer_care_after_commit(advisor, django_capture_
     signals.order_settled.connect(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.settle(order=order, rating=Rating.GOOD, at=NINE)
+            services.settle(by=advisor, order=order, rating=Rating.GOOD, at=NINE)
     finally:
         signals.order_settled.disconnect(listener)
 
@@ -527,7 +527,7 @@ def test_sd12_delivery_only_after_settlement_and_nothing_changes_after(advisor):
 
     with pytest.raises(TransitionNotAllowed):
         services.deliver(by=advisor, order=order, at=NINE)
-    services.settle(order=order, rating=Rating.GOOD, at=NINE)
+    services.settle(by=advisor, order=order, rating=Rating.GOOD, at=NINE)
     order.refresh_from_db()
     services.deliver(by=advisor, order=order, at=NINE + timedelta(minutes=10))
     order.refresh_from_db()
