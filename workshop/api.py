@@ -11,6 +11,7 @@ from rest_framework.routers import SimpleRouter
 
 from dealership.models import Role
 from dealership.permissions import api_roles
+from dealership.rest import VersionSerializer
 from service_desk.models import RepairItem
 from workshop import selectors, services
 from workshop.models import QC_CHECKLIST, QC_CHECKS, FaultKind, QcResult, QcStage, ReworkKind
@@ -68,15 +69,8 @@ class WorkshopItemSerializer(serializers.ModelSerializer):
         return stage.value if stage else None
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(VersionSerializer):
     technician = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.filter(is_active=True))
-    version = serializers.IntegerField(required=False, min_value=1)
-
-
-class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The job's version the request was made from; an older one is 409."
-    )
 
 
 class QcBodySerializer(VersionSerializer):

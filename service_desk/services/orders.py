@@ -817,7 +817,7 @@ def follow_items(*, order: RepairOrder, at: datetime, by: AbstractBaseUser | Non
 
 @transaction.atomic
 def settle(
-    *, order: RepairOrder, rating: str, at: datetime, by: AbstractBaseUser | None = None, version: int | None = None
+    *, order: RepairOrder, rating: str, at: datetime, by: AbstractBaseUser, version: int | None = None
 ) -> RepairOrder:
     """Checkout with the customer's own rating, once (SD13); refused until every item passed final QC (WS02).
 

@@ -379,7 +379,7 @@ def comeback(crew, *, description="右前门喷漆"):
     first.refresh_from_db()
     desk.confirm(order=first, signed_by="x", at=earlier)
     pass_all_items(first, at=earlier, technician=crew["technician"])
-    desk.settle(order=first, rating=Rating.GOOD, at=earlier)
+    desk.settle(by=crew["advisor"], order=first, rating=Rating.GOOD, at=earlier)
     first.refresh_from_db()
     desk.deliver(by=crew["advisor"], order=first, at=earlier + timedelta(hours=1))
     again = make_order(advisor=crew["advisor"], vehicle=vehicle, at=NINE, items=0)

@@ -211,7 +211,7 @@ def test_ws02_three_stages_in_order_each_by_someone_with_that_right_then_checkou
     order = item.order
     order.refresh_from_db()
     with pytest.raises(TransitionNotAllowed):
-        desk.settle(order=order, rating=Rating.GOOD, at=NINE)
+        desk.settle(by=crew["advisor"], order=order, rating=Rating.GOOD, at=NINE)
     services.sign_qc(
         by=crew["foreman"], item=item, stage="final", result="pass", checklist=EVERY_CHECK, at=NINE + timedelta(hours=1)
     )
@@ -219,7 +219,7 @@ def test_ws02_three_stages_in_order_each_by_someone_with_that_right_then_checkou
     item.refresh_from_db()
     order.refresh_from_db()
     assert item.status == ItemStatus.PASSED and order.status == OrderStatus.READY
-    desk.settle(order=order, rating=Rating.GOOD, at=NINE + timedelta(hours=2))
+    desk.settle(by=crew["advisor"], order=order, rating=Rating.GOOD, at=NINE + timedelta(hours=2))
 
 
 def test_ws03_a_failed_stage_sends_the_job_to_rework_and_qc_restarts_at_self_check(crew):
@@ -270,7 +270,7 @@ def test_ws03_a_comeback_within_thirty_days_is_external_rework_of_the_original_t
     first.refresh_from_db()
     desk.confirm(order=first, signed_by="x", at=first.arrived_at)
     pass_all_items(first, at=first.arrived_at, technician=crew["technician"])
-    desk.settle(order=first, rating=Rating.GOOD, at=first.arrived_at)
+    desk.settle(by=crew["advisor"], order=first, rating=Rating.GOOD, at=first.arrived_at)
     first.refresh_from_db()
     desk.deliver(by=crew["advisor"], order=first, at=first.arrived_at + timedelta(hours=1))
     again = make_order(advisor=crew["advisor"], vehicle=vehicle, at=NINE, items=0)
@@ -422,7 +422,7 @@ def test_ws08_rework_rate_comes_from_the_teams_records(crew):
             )
         services.sign_qc(by=crew["foreman"], item=item, stage="final", result="pass", checklist=EVERY_CHECK, at=NINE)
         item.order.refresh_from_db()
-        desk.settle(order=item.order, rating=Rating.GOOD, at=NINE)
+        desk.settle(by=crew["advisor"], order=item.order, rating=Rating.GOOD, at=NINE)
 
     after_the_quarter = datetime(2027, 1, 5, 9, 0, tzinfo=SHANGHAI)
     assessment = services.assess_leader(
@@ -468,7 +468,7 @@ def test_efficiency_and_productivity_per_technician(crew):
             by=by, item=item, stage=stage, result="pass", checklist=EVERY_CHECK, at=NINE + timedelta(hours=4)
         )
     item.order.refresh_from_db()
-    desk.settle(order=item.order, rating=Rating.GOOD, at=NINE + timedelta(hours=5))
+    desk.settle(by=crew["advisor"], order=item.order, rating=Rating.GOOD, at=NINE + timedelta(hours=5))
 
     row = next(r for r in selectors.technician_month(NINE.date()) if r["technician"] == crew["technician"])
 
