@@ -126,6 +126,8 @@ def _catalogue(rng: random.Random) -> list[Part]:
                         unit="件",
                         is_positional=positional,
                         is_genuine=genuine,
+                        # Brand aftermarket parts are mostly approved (认证): fit for warranty work (PT04).
+                        is_approved=not genuine and rng.random() < 0.7,
                         origin="一汽-大众" if genuine else rng.choice(["博世", "马勒", "曼牌", "法雷奥", "天合"]),
                     )
                 )

@@ -3,6 +3,11 @@
 from django.db import migrations, models
 
 
+def approve_existing_aftermarket(apps, schema_editor):
+    """Parts entered while "not genuine" meant "approved aftermarket" keep that meaning."""
+    apps.get_model("parts", "Part").objects.filter(is_genuine=False).update(is_approved=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -30,4 +35,5 @@ class Migration(migrations.Migration):
             name='is_genuine',
             field=models.BooleanField(default=True, help_text='Genuine (原厂): made for the car maker.', verbose_name='genuine'),
         ),
+        migrations.RunPython(approve_existing_aftermarket, migrations.RunPython.noop),
     ]
