@@ -25,6 +25,7 @@ REFERENCE_DATA = [
     ("dealership.migrations.0002_create_roles", "create_roles"),
     ("dealership.migrations.0004_core_sms_templates", "create"),
     ("parts.migrations.0002_backorder_sms_templates", "create"),
+    ("parts.migrations.0006_backorder_new_date_advisor_sms", "create"),
     ("dealership.migrations.0008_manager_admin_permissions", "grant"),
     ("service_desk.migrations.0002_desk_sms_templates", "create"),
     ("workshop.migrations.0002_manager_admin_permissions", "grant"),
