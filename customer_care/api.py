@@ -365,18 +365,7 @@ class ComplaintPolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ComplaintPolicy
-        fields = [
-            "respond_within",
-            "organise_within",
-            "close_within",
-            "working_hours_only",
-            "day_starts",
-            "day_ends",
-            "service_manager",
-            "manager_after",
-            "general_manager",
-            "general_manager_after",
-        ]
+        fields = ComplaintPolicy.EDITABLE
 
     def update(self, policy, validated_data):
         for name, value in validated_data.items():

@@ -271,18 +271,7 @@ class ComplaintPolicyForm(forms.ModelForm):
 
     class Meta:
         model = ComplaintPolicy
-        fields = [
-            "respond_within",
-            "organise_within",
-            "close_within",
-            "working_hours_only",
-            "day_starts",
-            "day_ends",
-            "service_manager",
-            "manager_after",
-            "general_manager",
-            "general_manager_after",
-        ]
+        fields = ComplaintPolicy.EDITABLE
         field_classes = {"service_manager": StaffChoiceField, "general_manager": StaffChoiceField}
         widgets = {
             "day_starts": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

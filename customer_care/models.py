@@ -84,6 +84,20 @@ class ComplaintPolicy(OneRowPolicy):
     def __str__(self) -> str:
         return str(_("Complaint policy"))
 
+    # What a manager edits, on the settings page and through the API.
+    EDITABLE = (
+        "respond_within",
+        "organise_within",
+        "close_within",
+        "working_hours_only",
+        "day_starts",
+        "day_ends",
+        "service_manager",
+        "manager_after",
+        "general_manager",
+        "general_manager_after",
+    )
+
     def clean(self) -> None:
         """The rules across fields, for the settings page and the API alike."""
         errors = {}

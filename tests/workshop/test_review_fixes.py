@@ -24,16 +24,6 @@ NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 EVERY_CHECK = dict.fromkeys(QC_CHECKS, True)
 
 
-@pytest.fixture
-def crew(db):
-    return {
-        "foreman": make_user("foreman", name="陈强"),
-        "technician": make_user("technician", name="赵刚"),
-        "inspector": make_user("inspector", name="郭明"),
-        "advisor": make_user("advisor", name="王芳"),
-    }
-
-
 def add_item(order, advisor, *, at=NINE, description="加装行车记录仪"):
     return desk.add_item(
         by=advisor, order=order, at=at, category="accessory", description=description, labour_price=Decimal("0")

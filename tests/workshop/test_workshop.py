@@ -37,16 +37,6 @@ NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 EVERY_CHECK = dict.fromkeys(QC_CHECKS, True)  # WS02: a pass is signed with every box ticked
 
 
-@pytest.fixture
-def crew(db):
-    return {
-        "foreman": make_user("foreman", name="陈强"),
-        "technician": make_user("technician", name="赵刚"),
-        "inspector": make_user("inspector", name="郭明"),
-        "advisor": make_user("advisor", name="王芳"),
-    }
-
-
 def confirmed_job(crew, **order_fields):
     order = make_order(advisor=crew["advisor"], at=NINE, confirmed=True, **order_fields)
     return order.items.first()
