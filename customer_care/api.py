@@ -28,7 +28,7 @@ from customer_care.models import (
     Satisfaction,
 )
 from dealership.models import Customer, Role
-from dealership.permissions import api_roles, has_role
+from dealership.permissions import ALL_ROLES, api_roles, has_role
 from dealership.rest import VersionSerializer
 from service_desk.models import RepairOrder
 
@@ -346,7 +346,7 @@ class RescueZoneViewSet(
     retired with `is_active: false`. A change applies to rescues taken afterwards."""
 
     serializer_class = RescueZoneSerializer
-    permission_classes = [api_roles(read=CARE, write={Role.MANAGER})]
+    permission_classes = [api_roles(read=ALL_ROLES, write={Role.MANAGER})]  # reference data: all read it
     queryset = RescueZone.objects.order_by("order", "code", "pk")
 
 

@@ -940,7 +940,7 @@ def record_follow_up(
     if version is not None and follow_up.version != version:
         raise StaleObject()
     if not has_role(by, "callcentre", "manager"):
-        raise TransitionNotAllowed(_("Follow-up calls are made by customer care."))
+        raise NotPermitted(_("Follow-up calls are made by customer care."))
     if follow_up.status != FollowUpStatus.DUE:
         raise TransitionNotAllowed(_("This follow-up call is already finished."))
     if not reached and follow_up.attempts and at < follow_up.due_at:  # a retry before its time

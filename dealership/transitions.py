@@ -1,4 +1,7 @@
-"""The one way a record changes state: the model's TRANSITIONS table, a compare-and-set, a history row.
+"""A record's change of state: the model's TRANSITIONS table, a compare-and-set, a history row.
+
+Rescues and appointments move through it; the order, item, backorder, complaint and SMS transitions
+still have their own copies of the same steps, to be moved onto it.
 
 A model that moves through states declares `status` (a TextChoices field), `version` and a class
 attribute `TRANSITIONS = {from: {to, ...}}`. `transition()` checks the move against the table, then

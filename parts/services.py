@@ -423,7 +423,8 @@ def change_expected_date(
             backorder=backorder, at=at, by=by, from_status=backorder.status, to_status=backorder.status, note=note
         )
         backorder.refresh_from_db()
-    key = f"backorder:{backorder.pk}:new-date:{expected_on.isoformat()}"
+    # The version makes each change its own notice: a date moved back to an earlier one is told again.
+    key = f"backorder:{backorder.pk}:new-date:{expected_on.isoformat()}:v{backorder.version}"
     _tell_customer(
         backorder,
         "backorder_new_date",

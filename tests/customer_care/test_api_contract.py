@@ -75,8 +75,8 @@ def test_cc03_a_manager_adds_and_changes_a_rescue_zone_and_new_rescues_follow_it
     assert rescue.promised_by == NINE + timedelta(minutes=40)
 
 
-def test_cc03_customer_care_reads_zones_but_only_a_manager_changes_them(db):
-    agent, city = make_user("callcentre"), RescueZone.objects.get(code="city")
+def test_cc03_every_role_reads_zones_but_only_a_manager_changes_them(db):
+    agent, city = make_user("technician"), RescueZone.objects.get(code="city")
 
     read = api_as(agent).get("/api/v1/rescue-zones/")
     refused = api_as(agent).patch(f"/api/v1/rescue-zones/{city.pk}/", {"promise_minutes": 5}, format="json")

@@ -312,8 +312,8 @@ ACCESS = {
     "rescue-dispatch": ("/api/v1/rescues/{rescue}/dispatch/", CARE),
     "follow-up-list": ("/api/v1/follow-ups/", CARE),
     "follow-up-detail": ("/api/v1/follow-ups/{follow_up}/", CARE),
-    "rescue-zone-list": ("/api/v1/rescue-zones/", CARE),
-    "rescue-zone-detail": ("/api/v1/rescue-zones/{zone}/", CARE),
+    "rescue-zone-list": ("/api/v1/rescue-zones/", ALL_ROLES),
+    "rescue-zone-detail": ("/api/v1/rescue-zones/{zone}/", ALL_ROLES),
     "complaint-policy": ("/api/v1/complaint-policy/", COMPLAINT_READERS),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any

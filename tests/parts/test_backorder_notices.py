@@ -47,6 +47,19 @@ def texts(kind: str) -> list[str]:
     return list(SmsMessage.objects.filter(kind=kind).order_by("pk").values_list("mobile", flat=True))
 
 
+def test_pt02_a_date_moved_and_moved_back_is_told_each_time(work_order, clerk):
+    backorder = backorder_for(work_order, clerk)
+    tuesday = MONDAY_10 + timedelta(days=1)
+
+    for day in (30, 28, 30):
+        backorder.refresh_from_db()
+        services.change_expected_date(
+            by=clerk, backorder=backorder, expected_on=date(2026, 11, day), at=tuesday, version=backorder.version
+        )
+
+    assert texts("backorder_new_date") == [work_order.customer.mobile] * 3
+
+
 def test_pt02_new_date_tells_customer_and_orders_advisor_at_once(work_order, clerk):
     backorder = backorder_for(work_order, clerk)
     tuesday = MONDAY_10 + timedelta(days=1)  # the old date (Wednesday) has not passed yet
@@ -61,7 +74,7 @@ def test_pt02_new_date_tells_customer_and_orders_advisor_at_once(work_order, cle
     assert texts("backorder_new_date") == [work_order.customer.mobile]
     assert texts("backorder_new_date_advisor") == ["13903941011"]  # the order's advisor, not the clerk
     advisor_text = SmsMessage.objects.get(kind="backorder_new_date_advisor")
-    assert advisor_text.dedupe_key == f"backorder:{backorder.pk}:new-date:2026-11-30:advisor"
+    assert advisor_text.dedupe_key == f"backorder:{backorder.pk}:new-date:2026-11-30:v2:advisor"
     assert "11-25" in advisor_text.body and "11-30" in advisor_text.body
     assert texts("backorder_delayed") == []  # told at once, not by the sweep
 
