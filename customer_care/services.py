@@ -57,6 +57,7 @@ from dealership.numbering import next_number
 from dealership.outbox import enqueue_many, enqueue_sms
 from dealership.permissions import has_role
 from dealership.transitions import transition
+from dealership.wording import cn_day
 from parts import services as parts
 from parts.models import CounterSale, GiftItem, GiftReason
 from service_desk.models import ItemStatus, OrderStatus, RepairOrder
@@ -836,7 +837,7 @@ def send_post_repair_advice(*, order: RepairOrder, at: datetime) -> None:
         dedupe_key=f"care:order:{order.pk}:advice",
         context={
             "customer": order.customer.name,
-            "plate": order.vehicle.plate or order.vehicle.vin[-6:],
+            "plate": order.vehicle.short_label,
             "work": "、".join(work) or _("maintenance"),
         },
     )
@@ -906,8 +907,8 @@ def send_maintenance_reminders(*, at: datetime) -> int:
                         "not_before": _at_local(today, datetime.min.time().replace(hour=10)),
                         "context": {
                             "customer": row.vehicle.customer.name,
-                            "plate": row.vehicle.plate or row.vehicle.vin[-6:],
-                            "date": f"{row.due_on.month}月{row.due_on.day}日",
+                            "plate": row.vehicle.short_label,
+                            "date": cn_day(row.due_on),
                             "km": str(row.due_km),
                         },
                     }

@@ -136,6 +136,11 @@ class Vehicle(models.Model):
     def __str__(self) -> str:
         return f"{self.plate or self.vin} {self.model_name}"
 
+    @property
+    def short_label(self) -> str:
+        """How a text message or a list names the car: its plate, or the last six of the VIN before it has one."""
+        return self.plate or self.vin[-6:]
+
 
 class OneRowPolicy(models.Model):
     """A table of settings managers change, holding one row (each subclass constrains pk=1)."""

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     # The product's apps, in the order they may import each other (see ARCHITECTURE.md).
     "dealership",
     "parts",
@@ -148,6 +149,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["dealership.permissions.HasAnyRole"],
     "DEFAULT_PAGINATION_CLASS": "dealership.rest.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["dealership.filters.StrictFilterBackend"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "dealership.rest.exception_handler",

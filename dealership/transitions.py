@@ -1,35 +1,57 @@
-"""A record's change of state: the model's TRANSITIONS table, a compare-and-set, a history row.
+"""Every change of a record's state, in one place: the model's table, a compare-and-set, the event row.
 
-Rescues and appointments move through it; the order, item, backorder, complaint and SMS transitions
-still have their own copies of the same steps, to be moved onto it.
+A model that moves through states declares `status` (a TextChoices field) and a class attribute
+`TRANSITIONS = {from: {to, ...}}`; most also have a `version`. `transition()` checks the move against
+the table, then sets status, `version + 1`, `updated_at` (when the model has them) and the given
+fields in one UPDATE that must match the status and version the caller read. Of two people acting
+at once, one wins; the other gets `StaleObject` ("changed by someone else" on a page, 409 in the
+API). In the same transaction it records who and when: in the model's own event table when the
+model defines `log_transitions()`, else as a row of its django-simple-history table.
 
-A model that moves through states declares `status` (a TextChoices field), `version` and a class
-attribute `TRANSITIONS = {from: {to, ...}}`. `transition()` checks the move against the table, then
-updates status, version, `updated_at` (when the model has one) and the given fields in one UPDATE
-that must match the status and version the caller read: of two people acting at once, one wins and
-the other gets `StaleObject` ("changed by someone else", 409 in the API). The same transaction
-records who and when: through `log` when the caller keeps its own event table, else as a row of the
-model's django-simple-history table.
+    order = transition(order, OrderStatus.SETTLED, by=cashier, at=now, version=form_version, rating=rating)
+
+`try_transition()` is the same move for a caller for whom losing is normal (a worker claiming a
+message another worker took): it returns None instead of raising. `transition_rows()` moves a batch
+the caller has already locked (a sweep). `edit()` changes fields under the version without a change
+of state (the order's promised time, a complaint's assignee).
 """
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from dealership.errors import StaleObject, TransitionNotAllowed
 
 M = TypeVar("M", bound=models.Model)
-Log = Callable[[str, str], None]  # log(from_status, to_status), in the same transaction
+
+
+class LogsTransitions(Protocol):
+    """A model that keeps its own event table instead of django-simple-history rows."""
+
+    @classmethod
+    def log_transitions(
+        cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
+    ) -> None: ...
 
 
 def status_label(model: type[models.Model], value: str) -> str:
     return str(dict(model._meta.get_field("status").flatchoices).get(value, value))
+
+
+def check_allowed(model: type[models.Model], current: str, to: str, *, refused: str | None = None) -> None:
+    """Raise TransitionNotAllowed unless the table has the arrow current → to."""
+    if to not in model.TRANSITIONS.get(current, ()):
+        raise TransitionNotAllowed(
+            refused
+            or _("“%(current)s” cannot become “%(next)s”.")
+            % {"current": status_label(model, current), "next": status_label(model, to)}
+        )
 
 
 def transition(
@@ -40,41 +62,115 @@ def transition(
     at: datetime,
     version: int | None = None,
     note: str = "",
-    log: Log | None = None,
     refused: str | None = None,
+    where: Q | None = None,
     **fields,
 ) -> M:
-    """Move `obj` to status `to`, setting `fields` too; `version` is what the caller read (default: obj's).
+    """Move `obj` to status `to`, setting `fields` too, and return it refreshed.
 
-    Raises TransitionNotAllowed (with `refused` as its message, if given) or StaleObject."""
+    `version` is what the caller read (default: the object's own); `where` adds a condition the row
+    must still meet. Raises TransitionNotAllowed (with `refused` as its message, if given) or StaleObject."""
+    moved = try_transition(obj, to, by=by, at=at, version=version, note=note, refused=refused, where=where, **fields)
+    if moved is None:
+        raise StaleObject()
+    return moved
+
+
+def try_transition(
+    obj: M,
+    to: str,
+    *,
+    by: AbstractBaseUser | None,
+    at: datetime,
+    version: int | None = None,
+    note: str = "",
+    refused: str | None = None,
+    where: Q | None = None,
+    **fields,
+) -> M | None:
+    """As `transition()`, but return None when the row no longer matches (someone else moved it first)."""
     model = type(obj)
     current = obj.status
-    if to not in model.TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            refused
-            or _("“%(current)s” cannot become “%(next)s”.")
-            % {"current": status_label(model, current), "next": status_label(model, to)}
+    check_allowed(model, current, to, refused=refused)
+    rows = model._default_manager.filter(pk=obj.pk, status=current)
+    if _has_field(model, "version"):
+        rows = rows.filter(version=obj.version if version is None else version)
+    if where is not None:
+        rows = rows.filter(where)
+    if not _update(rows, at=at, status=to, **fields):
+        return None
+    obj.refresh_from_db()
+    _log(model, [obj], current, to, by=by, at=at, note=note)
+    return obj
+
+
+def transition_rows(
+    model: type[M],
+    pks: Iterable[int],
+    from_status: str,
+    to: str,
+    *,
+    by: AbstractBaseUser | None = None,
+    at: datetime,
+    note: str = "",
+    **fields,
+) -> int:
+    """Move the rows `pks` that are still in `from_status`; the caller holds their locks (a sweep's batch).
+
+    Returns how many moved; each moved row gets its event row."""
+    check_allowed(model, from_status, to)
+    pks = list(pks)
+    if not pks:
+        return 0
+    rows = model._default_manager.filter(pk__in=pks, status=from_status)
+    moved = _update(rows, at=at, status=to, **fields)
+    if moved:
+        _log(
+            model, list(model._default_manager.filter(pk__in=pks, status=to)), from_status, to, by=by, at=at, note=note
         )
-    if _has_field(model, "updated_at"):
-        fields.setdefault("updated_at", at)
-    expected = obj.version if version is None else version
-    won = model._default_manager.filter(pk=obj.pk, version=expected, status=current).update(
-        status=to, version=F("version") + 1, **fields
-    )
-    if not won:
+    return moved
+
+
+def edit(obj: M, *, at: datetime, version: int | None = None, where: Q | None = None, **fields) -> M:
+    """Change fields of `obj` under its version, without a change of state; StaleObject if it moved on."""
+    model = type(obj)
+    rows = model._default_manager.filter(pk=obj.pk, version=obj.version if version is None else version)
+    if where is not None:
+        rows = rows.filter(where)
+    if not _update(rows, at=at, **fields):
         raise StaleObject()
     obj.refresh_from_db()
-    if log is not None:
-        log(current, to)
-    else:
-        record_history(obj, by=by, at=at, note=note or status_label(model, to))
     return obj
 
 
 def record_history(obj: models.Model, *, by: AbstractBaseUser | None, at: datetime, note: str = "") -> None:
     """Write the row django-simple-history writes on save(), for a change made with UPDATE."""
-    manager = getattr(type(obj), type(obj)._meta.simple_history_manager_attribute)
-    manager.bulk_history_create([obj], update=True, default_user=by, default_date=at, default_change_reason=note[:100])
+    record_histories([obj], by=by, at=at, note=note)
+
+
+def record_histories(objs: list[models.Model], *, by: AbstractBaseUser | None, at: datetime, note: str = "") -> None:
+    model = type(objs[0])
+    manager = getattr(model, model._meta.simple_history_manager_attribute)
+    manager.bulk_history_create(objs, update=True, default_user=by, default_date=at, default_change_reason=note[:100])
+
+
+def _update(rows, *, at: datetime, **fields) -> int:
+    model = rows.model
+    if _has_field(model, "version"):
+        fields["version"] = F("version") + 1
+    if _has_field(model, "updated_at"):
+        fields.setdefault("updated_at", at)
+    return rows.update(**fields)
+
+
+def _log(model, objs: list, from_status: str, to: str, *, by, at: datetime, note: str) -> None:
+    if not objs:
+        return
+    note = note or status_label(model, to)
+    if hasattr(model, "log_transitions"):
+        model.log_transitions([obj.pk for obj in objs], from_status, to, by=by, at=at, note=note)
+    else:
+        record_histories(objs, by=by, at=at, note=note)
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

@@ -16,6 +16,7 @@ from dealership.errors import DomainError
 from dealership.forms import SmsFilterForm, SmsPolicyForm, SmsTemplateForm, TestSmsForm
 from dealership.models import Role, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate
 from dealership.permissions import has_role, role_required
+from dealership.wording import cn_time
 
 SMS_STAFF = (Role.CALLCENTRE, Role.MANAGER)
 
@@ -128,11 +129,10 @@ def sms_test(request):
     form = TestSmsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
-        local = timezone.localtime(now)
         message = outbox.enqueue_sms(
             mobile=form.cleaned_data["mobile"],
             kind="test",
-            context={"customer": form.cleaned_data["customer"], "time": f"{local.month}月{local.day}日 {local:%H:%M}"},
+            context={"customer": form.cleaned_data["customer"], "time": cn_time(now)},
             dedupe_key=f"test:{uuid.uuid4()}",
             at=now,
             by=request.user,

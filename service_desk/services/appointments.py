@@ -14,6 +14,7 @@ from dealership.numbering import next_sequence
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
 from dealership.transitions import transition
+from dealership.wording import cn_time
 from service_desk.models import (
     GREEN_CHANNEL_KINDS,
     Appointment,
@@ -83,9 +84,9 @@ def book_appointment(
             dedupe_key=f"appointment:{appointment.pk}:reminder",
             context={
                 "customer": vehicle.customer.name,
-                "time": f"{local.month}月{local.day}日 {local:%H:%M}",
+                "time": cn_time(local),
                 "card": card,
-                "plate": vehicle.plate or vehicle.vin[-6:],
+                "plate": vehicle.short_label,
             },
         )
     return appointment

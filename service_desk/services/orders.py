@@ -19,10 +19,11 @@ from django.utils.translation import pgettext
 
 from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
 from dealership.models import Vehicle
-from dealership.money import to_cny
+from dealership.money import format_cny, to_cny
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_sms
 from dealership.transitions import transition
+from dealership.wording import cn_time
 from parts import services as parts
 from parts.models import BackorderStatus, Part
 from service_desk import capacity, links, signals
@@ -557,7 +558,7 @@ def confirm(
     _note(
         order,
         _("Confirmed by %(name)s: %(count)d items, %(total)s")
-        % {"name": signed_by.strip(), "count": len(pending) - len(declined), "total": f"¥{order.total:,.2f}"},
+        % {"name": signed_by.strip(), "count": len(pending) - len(declined), "total": format_cny(order.total)},
         at=at,
         by=by,
     )
@@ -620,8 +621,8 @@ def send_confirmation_link(*, by: AbstractBaseUser, order: RepairOrder, at: date
         dedupe_key=f"order:{order.pk}:confirm:{order.confirmation_round}:{order.version}",
         context={
             "customer": order.customer.name,
-            "plate": order.vehicle.plate or order.vehicle.vin[-6:],
-            "total": f"¥{order.total:,.2f}",
+            "plate": order.vehicle.short_label,
+            "total": format_cny(order.total),
             "link": url,
         },
     )
@@ -728,7 +729,6 @@ def tell_customer_of_overrun(
     if order.overrun_reported_at is None:
         raise DomainError(_("No delay has been reported for this order."))
     if not by_phone:
-        local = timezone.localtime(order.promised_at)
         enqueue_sms(
             mobile=order.customer.mobile,
             kind="order_overrun",
@@ -737,8 +737,8 @@ def tell_customer_of_overrun(
             dedupe_key=f"order:{order.pk}:overrun:{order.overrun_reported_at.isoformat()}",
             context={
                 "customer": order.customer.name,
-                "plate": order.vehicle.plate or order.vehicle.vin[-6:],
-                "time": f"{local.month}月{local.day}日 {local:%H:%M}",
+                "plate": order.vehicle.short_label,
+                "time": cn_time(order.promised_at),
                 "reason": order.overrun_note,
             },
         )
@@ -803,7 +803,7 @@ def follow_items(*, order: RepairOrder, at: datetime, by: AbstractBaseUser | Non
             kind="order_ready",
             at=at,
             dedupe_key=f"order:{order.pk}:ready:{order.version}",
-            context={"customer": order.customer.name, "plate": order.vehicle.plate or order.vehicle.vin[-6:]},
+            context={"customer": order.customer.name, "plate": order.vehicle.short_label},
         )
     elif not all_passed and order.status == OrderStatus.READY:
         _move(order, OrderStatus.IN_PROGRESS, at=at, by=by, note=_("An item is back in the workshop"))

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from dealership.errors import NotPermitted, TransitionNotAllowed
 from dealership.models import Vehicle
+from dealership.money import format_cny
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
+from dealership.wording import cn_day
 from service_desk.models import (
     AdvisorAway,
     Category,
@@ -171,8 +173,8 @@ def record_handover(
         dedupe_key=f"handover:{handover.pk}:first-service",
         context={
             "customer": vehicle.customer.name,
-            "plate": vehicle.plate or vehicle.vin[-6:],
-            "date": f"{first_service_on.month}月{first_service_on.day}日",
+            "plate": vehicle.short_label,
+            "date": cn_day(first_service_on),
             "km": f"{first_service_km}",
         },
     )
@@ -245,8 +247,8 @@ def text_daily_report(*, at: datetime) -> int:
     output = selectors.daily_output(day)
     total = sum(row["amount"] for row in output)
     busy = [row for row in output if row["count"]]
-    summary = _("%(count)d items, %(total)s; ") % {"count": sum(r["count"] for r in output), "total": f"¥{total:,.2f}"}
-    summary += "，".join(f"{row['label']}{row['count']}项¥{row['amount']:,.2f}" for row in busy) or _("no output")
+    summary = _("%(count)d items, %(total)s; ") % {"count": sum(r["count"] for r in output), "total": format_cny(total)}
+    summary += "，".join(f"{row['label']}{row['count']}项{format_cny(row['amount'])}" for row in busy) or _("no output")
     sent = 0
     supervisors = get_user_model().objects.filter(groups__name="manager", is_active=True).select_related("staff")
     for user in supervisors:
@@ -257,7 +259,7 @@ def text_daily_report(*, at: datetime) -> int:
                 kind="daily_report",
                 at=at,
                 dedupe_key=f"daily-report:{day.isoformat()}:{user.pk}",
-                context={"date": f"{day.month}月{day.day}日", "summary": summary},
+                context={"date": cn_day(day), "summary": summary},
             )
             sent += 1
     return sent

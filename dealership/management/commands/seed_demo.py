@@ -21,6 +21,7 @@ from django.utils import timezone
 from dealership import demo, outbox
 from dealership.identifiers import vin_check_digit
 from dealership.models import Customer, Role, Staff, Team, Vehicle
+from dealership.wording import cn_time
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
@@ -118,7 +119,7 @@ def _queue_demo_messages() -> int:
             kind="test",
             dedupe_key=f"demo:test:{today}",
             at=now,
-            context={"customer": manager.name, "time": f"{local.month}月{local.day}日 {local:%H:%M}"},
+            context={"customer": manager.name, "time": cn_time(local)},
         )
     ]
     for vehicle in Vehicle.objects.select_related("customer").order_by("pk")[:3]:
