@@ -32,7 +32,6 @@ class CustomerCareConfig(AppConfig):
                 customer_panels.Panel(title=title, template=template, rows=rows, roles=frozenset(roles))
             )
         demo_data.register(demo.seed)
-        care = {Role.CALLCENTRE, Role.MANAGER}
         navigation.register(
             navigation.Link(
                 label=_("Follow-up calls"),
@@ -40,7 +39,6 @@ class CustomerCareConfig(AppConfig):
                 url_name="follow_up_queue",
                 icon="telephone-outbound",
                 section=navigation.Section.CARE,
-                roles=care,
                 waiting=selectors.waiting_follow_ups,
             ),
             navigation.Link(
@@ -49,7 +47,6 @@ class CustomerCareConfig(AppConfig):
                 url_name="complaint_queue",
                 icon="exclamation-octagon",
                 section=navigation.Section.CARE,
-                roles=care | {Role.ADVISOR},
                 waiting=selectors.waiting_complaints,
             ),
             navigation.Link(
@@ -58,7 +55,6 @@ class CustomerCareConfig(AppConfig):
                 url_name="call_log",
                 icon="headset",
                 section=navigation.Section.CARE,
-                roles=care,
             ),
             navigation.Link(
                 label=_("Rescue board"),
@@ -66,7 +62,6 @@ class CustomerCareConfig(AppConfig):
                 url_name="rescue_board",
                 icon="truck",
                 section=navigation.Section.CARE,
-                roles=care,
                 waiting=selectors.waiting_rescues,
             ),
             navigation.Link(
@@ -75,7 +70,6 @@ class CustomerCareConfig(AppConfig):
                 url_name="broadcasts",
                 icon="megaphone",
                 section=navigation.Section.CARE,
-                roles={Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Customer care settings"),
@@ -83,6 +77,5 @@ class CustomerCareConfig(AppConfig):
                 url_name="care_settings",
                 icon="sliders",
                 section=navigation.Section.CARE,
-                roles={Role.MANAGER},
             ),
         )

@@ -3,18 +3,19 @@
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
 from dealership import identifiers, outbox, selectors, services
+from dealership.filters import CustomerFilter, SmsFilter, VehicleFilter
 from dealership.identifiers import mask_mobile
-from dealership.models import Customer, Role, SmsMessage, SmsStatus, Vehicle
+from dealership.models import Customer, Role, SmsMessage, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles, may_see_full_mobile
 from dealership.rest import NormalizedCharField
 
@@ -89,11 +90,6 @@ class StaffSerializer(serializers.Serializer):
         return sorted(group.name for group in user.groups.all() if group.name in ALL_ROLES)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("search", str, description="Name, start of a mobile, plate or end of a VIN")]
-    )
-)
 class CustomerViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -104,15 +100,10 @@ class CustomerViewSet(
     serializer_class = CustomerSerializer
     permission_classes = [DIRECTORY]
 
+    filterset_class = CustomerFilter
+
     def get_queryset(self):
-        full_numbers = may_see_full_mobile(self.request.user)
-        customers = selectors.search_customers(self.request.query_params.get("search", ""), by_phone=full_numbers)
-        mobile = self.request.query_params.get("mobile")
-        if mobile:
-            if not full_numbers:
-                raise PermissionDenied(_("Your role sees masked numbers and cannot search by them."))
-            customers = customers.filter(mobile=identifiers.normalize_mobile(mobile))
-        return customers
+        return selectors.search_customers()
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
@@ -123,15 +114,6 @@ class CustomerViewSet(
         services.update_customer(by=self.request.user, customer=serializer.instance, **data)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("customer", int, description="Owner's id"),
-            OpenApiParameter("vin", str),
-            OpenApiParameter("plate", str),
-        ]
-    )
-)
 class VehicleViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -142,19 +124,8 @@ class VehicleViewSet(
     serializer_class = VehicleSerializer
     permission_classes = [DIRECTORY]
 
-    def get_queryset(self):
-        vehicles = Vehicle.objects.order_by("pk")
-        params = self.request.query_params
-        if params.get("customer"):
-            try:
-                vehicles = vehicles.filter(customer_id=int(params["customer"]))
-            except ValueError as bad:
-                raise ValidationError({"customer": [_("A customer id is a whole number.")]}) from bad
-        if params.get("vin"):
-            vehicles = vehicles.filter(vin=identifiers.normalize_vin(params["vin"]))
-        if params.get("plate"):
-            vehicles = vehicles.filter(plate=identifiers.normalize_plate(params["plate"]))
-        return vehicles
+    filterset_class = VehicleFilter
+    queryset = Vehicle.objects.order_by("pk")
 
     def perform_create(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "version"}
@@ -193,27 +164,14 @@ class SmsMessageSerializer(serializers.ModelSerializer):
         ]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=SmsStatus.values),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("mobile", str, description="Start of the mobile number"),
-        ]
-    )
-)
 class SmsViewSet(viewsets.ReadOnlyModelViewSet):
     """The SMS outbox, newest first (read only: messages are written by the events that cause them)."""
 
     serializer_class = SmsMessageSerializer
     permission_classes = [api_roles(read={Role.CALLCENTRE, Role.MANAGER})]
 
-    def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status", "")
-        if status and status not in SmsStatus.values:
-            raise ValidationError({"status": [_("Unknown status.")]})
-        return selectors.sms_messages(status=status, kind=params.get("kind", ""), mobile=params.get("mobile", ""))
+    filterset_class = SmsFilter
+    queryset = selectors.sms_messages()
 
 
 class ReceiptSerializer(serializers.Serializer):

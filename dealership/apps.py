@@ -17,7 +17,6 @@ class DealershipConfig(AppConfig):
                 url_name="customer_list",
                 icon="people",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER, Role.PARTS},
             ),
             navigation.Link(
                 label=_("SMS outbox"),
@@ -25,7 +24,6 @@ class DealershipConfig(AppConfig):
                 url_name="sms_list",
                 icon="chat-dots",
                 section=navigation.Section.CARE,
-                roles={Role.CALLCENTRE, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("SMS templates and quiet hours"),
@@ -33,7 +31,6 @@ class DealershipConfig(AppConfig):
                 url_name="sms_template_list",
                 icon="chat-square-text",
                 section=navigation.Section.ADMIN,
-                roles={Role.MANAGER},
             ),
             navigation.Link(
                 label=_("API documentation"),
@@ -41,7 +38,7 @@ class DealershipConfig(AppConfig):
                 url_name="api_docs",
                 icon="braces",
                 section=navigation.Section.ADMIN,
-                roles={Role.MANAGER},
+                roles=frozenset({Role.MANAGER}),
             ),
             navigation.Link(
                 label=_("Administration"),
@@ -49,7 +46,7 @@ class DealershipConfig(AppConfig):
                 url_name="admin:index",
                 icon="gear",
                 section=navigation.Section.ADMIN,
-                roles={Role.MANAGER},
+                roles=frozenset({Role.MANAGER}),
                 staff_only=True,
             ),
         )

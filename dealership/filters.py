@@ -10,9 +10,11 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from dealership import identifiers
+from dealership import identifiers, selectors
+from dealership.models import Customer, SmsMessage, SmsStatus, Vehicle
+from dealership.permissions import may_see_full_mobile
 
 # Parameters every list understands besides its filters: the paginator's and DRF's own.
 COMMON_PARAMS = frozenset({"page", "page_size", "format"})
@@ -73,3 +75,53 @@ def plate_filter(**kwargs) -> NormalizedFilter:
 
 def mobile_filter(**kwargs) -> NormalizedFilter:
     return NormalizedFilter(normalizer=identifiers.normalize_mobile, **kwargs)
+
+
+# --- The directory's and the outbox's lists ---------------------------------------------------------
+
+
+class CustomerFilter(FilterSet):
+    """The API's customer list: one search box, or an exact mobile for roles that see whole numbers."""
+
+    search = django_filters.CharFilter(label=_("Name, mobile, plate or VIN tail"), max_length=40, method="by_search")
+    mobile = django_filters.CharFilter(label=_("Mobile"), max_length=20, method="by_mobile")
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def by_search(self, customers, name, value):
+        return customers.filter(selectors.customer_match(value.strip(), by_phone=self._full_numbers()))
+
+    def by_mobile(self, customers, name, value):
+        if not self._full_numbers():
+            raise PermissionDenied(_("Your role sees masked numbers and cannot search by them."))
+        return customers.filter(mobile=identifiers.normalize_mobile(value))
+
+    def _full_numbers(self) -> bool:
+        return self.request is not None and may_see_full_mobile(self.request.user)
+
+
+class VehicleFilter(FilterSet):
+    customer = django_filters.NumberFilter(label=_("Owner's id"), field_name="customer_id")
+    vin = vin_filter(label=_("VIN"), max_length=20)
+    plate = plate_filter(label=_("Number plate"), max_length=12)
+
+    class Meta:
+        model = Vehicle
+        fields: list[str] = []
+
+
+class SmsFilter(FilterSet):
+    """The outbox, on its page and in the API: by status, kind and the start of the mobile."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=SmsStatus.choices, empty_label=_("All statuses"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=selectors.sms_kinds, empty_label=_("All kinds"))
+    mobile = django_filters.CharFilter(label=_("Mobile"), max_length=20, method="by_mobile_start")
+
+    class Meta:
+        model = SmsMessage
+        fields: list[str] = []
+
+    def by_mobile_start(self, messages, name, value):
+        return messages.filter(mobile__startswith=identifiers.normalize_mobile(value))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealership.fields import NormalizedFormField
 from dealership.identifiers import normalize_mobile, validate_mobile
-from dealership.models import Customer, SmsPolicy, SmsStatus, SmsTemplate, Vehicle
+from dealership.models import Customer, SmsPolicy, SmsTemplate, Vehicle
 from dealership.outbox import check_template_body
 from dealership.services import check_vin_is_new
 
@@ -97,17 +97,6 @@ class VehicleForm(VersionedForm):
 class VehicleEditForm(VehicleForm):
     class Meta(VehicleForm.Meta):
         fields = ["plate", "model_name", "mileage_km"]
-
-
-class SmsFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    mobile = forms.CharField(label=_("Mobile"), required=False, max_length=20)
-
-    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *SmsStatus.choices]
-        self.fields["kind"].choices = [("", _("All kinds")), *kinds]
 
 
 class SmsTemplateForm(forms.Form):

@@ -5,7 +5,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from dealership.identifiers import normalize_mobile, normalize_plate, normalize_vin
+from dealership.identifiers import normalize_plate, normalize_vin
 from dealership.models import Customer, SmsEvent, SmsMessage, SmsStatus, SmsTemplate, Vehicle
 from dealership.permissions import ALL_ROLES
 
@@ -23,12 +23,13 @@ def search_customers(query: str = "", *, by_phone: bool = True) -> QuerySet[Cust
     customers = Customer.objects.all()
     query = query.strip()
     if query:
-        customers = customers.filter(_customer_match(query, by_phone=by_phone))
+        customers = customers.filter(customer_match(query, by_phone=by_phone))
     vehicles = Vehicle.objects.order_by("pk").only("pk", "customer_id", "plate", "vin", "model_name")
     return customers.prefetch_related(Prefetch("vehicles", queryset=vehicles)).order_by("-pk")
 
 
-def _customer_match(query: str, *, by_phone: bool) -> Q:
+def customer_match(query: str, *, by_phone: bool) -> Q:
+    """The condition of `search_customers`: a name, the start of a mobile, a plate or the end of a VIN."""
     compact = normalize_vin(query)  # upper case, half width, no spaces or dashes: "138 0013" → "1380013"
     if _DIGITS.match(compact):
         # Digits are the start of a mobile, part of a landline, or the last digits of a VIN
@@ -70,16 +71,9 @@ def staff_users() -> QuerySet:
     )
 
 
-def sms_messages(*, status: str = "", kind: str = "", mobile: str = "") -> QuerySet[SmsMessage]:
-    """Outbox rows, newest first, filtered as the outbox page asks."""
-    messages = SmsMessage.objects.select_related("template").order_by("-created_at", "-pk")
-    if status:
-        messages = messages.filter(status=status)
-    if kind:
-        messages = messages.filter(kind=kind)
-    if mobile:
-        messages = messages.filter(mobile__startswith=normalize_mobile(mobile))
-    return messages
+def sms_messages() -> QuerySet[SmsMessage]:
+    """Outbox rows, newest first (`filters.SmsFilter` narrows them as the page or the API asks)."""
+    return SmsMessage.objects.select_related("template").order_by("-created_at", "-pk")
 
 
 def sms_status_counts() -> dict[str, int]:

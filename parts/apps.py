@@ -9,7 +9,6 @@ class PartsConfig(AppConfig):
     def ready(self) -> None:
         from dealership import demo as demo_data
         from dealership import navigation
-        from dealership.models import Role
         from parts import demo, selectors
 
         demo_data.register(demo.seed)
@@ -21,7 +20,6 @@ class PartsConfig(AppConfig):
                 url_name="part_list",
                 icon="box-seam",
                 section=navigation.Section.PARTS,
-                roles={Role.PARTS, Role.ADVISOR, Role.FOREMAN, Role.TECHNICIAN, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Backorders"),
@@ -29,7 +27,6 @@ class PartsConfig(AppConfig):
                 url_name="backorder_list",
                 icon="truck",
                 section=navigation.Section.PARTS,
-                roles={Role.PARTS, Role.MANAGER},
                 waiting=lambda user, at: selectors.waiting_backorders(None, at),
             ),
             navigation.Link(
@@ -38,7 +35,6 @@ class PartsConfig(AppConfig):
                 url_name="backorder_mine",
                 icon="truck",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR},
                 waiting=lambda user, at: selectors.waiting_backorders(user, at),
             ),
             navigation.Link(
@@ -47,7 +43,6 @@ class PartsConfig(AppConfig):
                 url_name="backorder_calls",
                 icon="telephone",
                 section=navigation.Section.PARTS,
-                roles={Role.PARTS, Role.ADVISOR, Role.MANAGER},
                 waiting=lambda user, at: selectors.waiting_calls(user, at),
             ),
             navigation.Link(
@@ -56,7 +51,6 @@ class PartsConfig(AppConfig):
                 url_name="sale_list",
                 icon="receipt",
                 section=navigation.Section.PARTS,
-                roles={Role.PARTS, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Gift stock"),
@@ -64,6 +58,5 @@ class PartsConfig(AppConfig):
                 url_name="gift_list",
                 icon="gift",
                 section=navigation.Section.PARTS,
-                roles={Role.PARTS, Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER},
             ),
         )

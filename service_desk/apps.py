@@ -30,7 +30,6 @@ class ServiceDeskConfig(AppConfig):
                 url_name="desk",
                 icon="person-workspace",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Appointments"),
@@ -38,7 +37,6 @@ class ServiceDeskConfig(AppConfig):
                 url_name="appointment_list",
                 icon="calendar-check",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Work orders"),
@@ -46,7 +44,6 @@ class ServiceDeskConfig(AppConfig):
                 url_name="order_list",
                 icon="clipboard-check",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Daily report"),
@@ -54,7 +51,6 @@ class ServiceDeskConfig(AppConfig):
                 url_name="daily_report",
                 icon="bar-chart",
                 section=navigation.Section.REPORTS,
-                roles={Role.ADVISOR, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Evening meetings and handovers"),
@@ -62,7 +58,6 @@ class ServiceDeskConfig(AppConfig):
                 url_name="desk_records",
                 icon="journal-text",
                 section=navigation.Section.DESK,
-                roles={Role.ADVISOR, Role.MANAGER},
             ),
             navigation.Link(
                 label=_("Labour prices"),
@@ -70,6 +65,5 @@ class ServiceDeskConfig(AppConfig):
                 url_name="labour_list",
                 icon="tags",
                 section=navigation.Section.ADMIN,
-                roles={Role.MANAGER},
             ),
         )

@@ -9,14 +9,12 @@ class WorkshopConfig(AppConfig):
     def ready(self) -> None:
         from dealership import demo as demo_data
         from dealership import navigation
-        from dealership.models import Role
         from service_desk import capacity
         from workshop import demo
         from workshop.selectors import technicians_on_shift
 
         capacity.register(technicians_on_shift)  # the promised time counts who is on today's shift
         demo_data.register(demo.seed)
-        workshop = {Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER}
         navigation.register(
             navigation.Link(
                 label=_("Dispatch board"),
@@ -24,14 +22,12 @@ class WorkshopConfig(AppConfig):
                 icon="kanban",
                 section=navigation.Section.WORKSHOP,
                 description=_("Every job by state: dispatch, clock, QC, rework. Refreshes itself."),
-                roles=workshop | {Role.ADVISOR},
             ),
             navigation.Link(
                 label=_("Escalations"),
                 url_name="escalation_list",
                 icon="life-preserver",
                 section=navigation.Section.WORKSHOP,
-                roles=workshop,
                 description=_("Difficult faults examined by the technical director and group."),
             ),
             navigation.Link(
@@ -39,7 +35,6 @@ class WorkshopConfig(AppConfig):
                 url_name="library",
                 icon="book",
                 section=navigation.Section.WORKSHOP,
-                roles=workshop | {Role.ADVISOR},
                 description=_("Solved cases by model, symptom and fault code; yesterday's for training."),
             ),
             navigation.Link(
@@ -47,7 +42,6 @@ class WorkshopConfig(AppConfig):
                 url_name="shifts",
                 icon="people",
                 section=navigation.Section.WORKSHOP,
-                roles={Role.FOREMAN, Role.MANAGER},
                 description=_("Who is on today."),
             ),
             navigation.Link(
@@ -55,7 +49,6 @@ class WorkshopConfig(AppConfig):
                 url_name="six_s",
                 icon="check2-square",
                 section=navigation.Section.WORKSHOP,
-                roles={Role.FOREMAN, Role.MANAGER},
                 description=_("Weekly 6S check per area with its responsible people."),
             ),
             navigation.Link(
@@ -63,7 +56,6 @@ class WorkshopConfig(AppConfig):
                 url_name="leaders",
                 icon="award",
                 section=navigation.Section.WORKSHOP,
-                roles={Role.FOREMAN, Role.MANAGER},
                 description=_("Quarterly assessment; two quarters below standard are flagged."),
             ),
             navigation.Link(
@@ -71,7 +63,6 @@ class WorkshopConfig(AppConfig):
                 url_name="workshop_reports",
                 icon="graph-up",
                 section=navigation.Section.REPORTS,
-                roles={Role.FOREMAN, Role.MANAGER},
                 description=_("Rework rates, efficiency and productivity by technician and team."),
             ),
         )

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from dealership import outbox, selectors
 from dealership.errors import DomainError
-from dealership.forms import SmsFilterForm, SmsPolicyForm, SmsTemplateForm, TestSmsForm
+from dealership.filters import SmsFilter
+from dealership.forms import SmsPolicyForm, SmsTemplateForm, TestSmsForm
 from dealership.models import Role, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate
 from dealership.permissions import has_role, role_required
 from dealership.wording import cn_time
@@ -23,14 +24,13 @@ SMS_STAFF = (Role.CALLCENTRE, Role.MANAGER)
 
 @role_required(*SMS_STAFF)
 def sms_list(request):
-    form = SmsFilterForm(request.GET or None, kinds=selectors.sms_kinds())
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.sms_messages(**filters), 50).get_page(request.GET.get("page"))
+    filterset = SmsFilter(request.GET, queryset=selectors.sms_messages())
+    page = Paginator(filterset.filtered(), 50).get_page(request.GET.get("page"))
     counts = selectors.sms_status_counts()
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": page,
-        "filters": filters,
+        "filters": filterset.form.cleaned_data if filterset.is_valid() else {},
         "tabs": [(status, status.label, counts[status]) for status in SmsStatus],
         "total": sum(counts.values()),
         "now": timezone.now(),

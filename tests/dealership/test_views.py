@@ -1,8 +1,11 @@
 """The directory pages: find, add and edit customers and their cars."""
 
 import pytest
+from django.urls import reverse
 
+from dealership import navigation
 from dealership.models import Customer, Vehicle
+from dealership.permissions import ALL_ROLES
 from tests.factories import make_customer, make_vehicle, valid_vin
 
 
@@ -232,3 +235,15 @@ def test_each_request_loads_the_user_with_their_staff_profile_in_one_query(db, d
 
     assert name == "王芳"
     assert StaffBackend().get_user(gone.pk) is None and StaffBackend().get_user(999_999) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ALL_ROLES))
+def test_every_link_a_role_is_shown_opens_for_that_role(client, user_with, role):
+    """A link's roles are read off its page's role gate: no role sees a link to a page that refuses it."""
+    user = user_with(role)
+    client.force_login(user)
+    links = navigation.links_for(user)
+    assert links
+    for link in links:
+        assert client.get(reverse(link.url_name)).status_code == 200, (role, link.url_name)
