@@ -114,6 +114,20 @@ def test_vehicle_filters_by_customer_vin_and_plate(api_as):
 
 
 @pytest.mark.django_db
+def test_a_filter_the_list_does_not_know_or_a_nul_byte_answers_400_naming_it(api_as):
+    api = api_as("callcentre")
+    make_vehicle()
+
+    unknown = api.get("/api/v1/vehicles/", {"owner": "1"})
+    nul = api.get("/api/v1/customers/", {"search": "王\x00"})
+    known = api.get("/api/v1/sms/", {"status": "sent", "page": 1})
+
+    assert (unknown.status_code, list(unknown.json())) == (400, ["owner"])
+    assert (nul.status_code, list(nul.json())) == (400, ["search"])
+    assert known.status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_vin_identifies_one_vehicle(api_as):
     api = api_as("advisor")
     existing = make_vehicle()
