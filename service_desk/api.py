@@ -4,36 +4,33 @@ from django.db import transaction
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from dealership.clock import parse_day
 from dealership.models import Role, Vehicle
 from dealership.permissions import ALL_ROLES, api_roles, has_role, staff_with_role
 from dealership.rest import VersionSerializer
 from parts import selectors as parts_selectors
 from parts.models import Part
 from service_desk import selectors, services
+from service_desk.access import BOOKERS, DESK, ORDER_API_READERS, get_order_for
+from service_desk.filters import AppointmentFilter, LabourOperationFilter, RepairOrderFilter
 from service_desk.models import (
     Appointment,
     AppointmentKind,
     AppointmentStatus,
     Category,
     LabourOperation,
-    OrderStatus,
     Position,
     Rating,
     RepairItem,
     RepairOrder,
 )
-
-DESK_WRITE = {Role.ADVISOR, Role.MANAGER}
-ORDER_READ = {Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER, Role.TECHNICIAN, Role.INSPECTOR}
 
 
 class LabourOperationSerializer(serializers.ModelSerializer):
@@ -51,17 +48,13 @@ class LabourOperationViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The price board's operations. Their history names who changed them: DRF puts the token's user
+    on the request the history middleware reads."""
+
     serializer_class = LabourOperationSerializer
     permission_classes = [api_roles(read=ALL_ROLES, write={Role.MANAGER})]
     queryset = LabourOperation.objects.filter(is_active=True).order_by("category", "code")
-
-    def perform_create(self, serializer):
-        operation = serializer.save()
-        operation.history.filter(history_user__isnull=True).update(history_user=self.request.user)
-
-    def perform_update(self, serializer):
-        operation = serializer.save()
-        operation.history.filter(history_user__isnull=True).update(history_user=self.request.user)
+    filterset_class = LabourOperationFilter
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
@@ -92,23 +85,15 @@ class CloseAppointmentSerializer(VersionSerializer):
     to = serializers.ChoiceField(choices=[AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED])
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("day", str, description="YYYY-MM-DD")]))
 class AppointmentViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = AppointmentSerializer
-    permission_classes = [api_roles(read=ALL_ROLES, write={Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER})]
-    queryset = Appointment.objects.none()
+    permission_classes = [api_roles(read=ALL_ROLES, write=BOOKERS)]
+    filterset_class = AppointmentFilter
 
     def get_queryset(self):
-        appointments = Appointment.objects.order_by("-is_green_channel", "scheduled_at", "pk")
-        day = self.request.query_params.get("day")
-        if day:
-            parsed = parse_day(day, default=None)
-            if parsed is None:
-                raise ValidationError({"day": [_("Use YYYY-MM-DD.")]})
-            appointments = appointments.filter(scheduled_on=parsed)
-        return appointments
+        return selectors.appointments()
 
     def perform_create(self, serializer):
         serializer.instance = services.book_appointment(
@@ -269,34 +254,18 @@ class CheckoutSerializer(VersionSerializer):
     rating = serializers.ChoiceField(choices=Rating.choices)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, description="open (default: all), or one status"),
-            OpenApiParameter("search", str, description="Number, plate or customer name"),
-        ]
-    )
-)
 class RepairOrderViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = RepairOrderSerializer
-    permission_classes = [api_roles(read=ORDER_READ, write=DESK_WRITE)]
-    queryset = RepairOrder.objects.none()
+    permission_classes = [api_roles(read=ORDER_API_READERS, write=DESK)]
+    filterset_class = RepairOrderFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status", "")
-        if status and status not in ("open", *OrderStatus.values):
-            raise serializers.ValidationError({"status": [_("Unknown status.")]})
-        orders = selectors.search_orders(query=params.get("search", ""), status=status)
-        return orders.prefetch_related("items__part_lines")
+        return selectors.orders().prefetch_related("items__part_lines")
 
     def get_object(self):
-        try:
-            return selectors.order_detail(int(self.kwargs["pk"]))
-        except (RepairOrder.DoesNotExist, ValueError) as missing:
-            raise NotFound from missing
+        return get_order_for(self.request.user, self.kwargs["pk"], detail=True)
 
     @transaction.atomic
     def perform_create(self, serializer):
@@ -323,7 +292,7 @@ class RepairOrderViewSet(
         return Response(self.get_serializer(selectors.order_detail(order.pk)).data)
 
     @extend_schema(request=ItemSerializer, responses=RepairOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK)])
     @transaction.atomic
     def items(self, request, pk=None):
         """Add one item (with its parts) to the order. 409 when the order is settled or delivered."""
@@ -333,70 +302,50 @@ class RepairOrderViewSet(
         _add_item(order, dict(item.validated_data), request.user, timezone.now())
         return self._answer(order)
 
+    def _step(self, request, body: type[serializers.Serializer], service) -> Response:
+        """Validate the body, run one service on the order with it and who and when; answer with the order."""
+        order = self.get_object()
+        data = body(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(order=order, by=request.user, at=timezone.now(), **data.validated_data)
+        return self._answer(order)
+
     @extend_schema(request=ReceptionSerializer, responses=RepairOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK)])
     def reception(self, request, pk=None):
         """The walk-around check and the reception sheet the customer signs (SD05); needed before confirming."""
-        order = self.get_object()
-        body = ReceptionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        version = data.pop("version", order.version)
-        services.record_walkaround(by=request.user, order=order, version=version, at=timezone.now(), **data)
-        return self._answer(order)
+        return self._step(request, ReceptionSerializer, services.record_walkaround)
 
     @extend_schema(request=ConfirmSerializer, responses=RepairOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK)])
     def confirm(self, request, pk=None):
         """The customer's confirmation of items, time and cost (SD09); `declined` lists item ids."""
-        order = self.get_object()
-        body = ConfirmSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        services.confirm(
-            order=order,
-            signed_by=data["signed_by"],
-            declined=set(data.get("declined", [])),
-            version=data.get("version"),
-            by=request.user,
-            at=timezone.now(),
-        )
-        return self._answer(order)
+        return self._step(request, ConfirmSerializer, services.confirm)
 
     @extend_schema(request=CheckoutSerializer, responses=RepairOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK)])
     def checkout(self, request, pk=None):
         """Settle with the customer's rating (SD13); 409 unless every item passed final QC, and the second time."""
-        order = self.get_object()
-        body = CheckoutSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.settle(
-            order=order,
-            rating=body.validated_data["rating"],
-            version=body.validated_data.get("version"),
-            by=request.user,
-            at=timezone.now(),
-        )
-        return self._answer(order)
+        return self._step(request, CheckoutSerializer, services.settle)
 
     @extend_schema(request=VersionSerializer, responses=RepairOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK_WRITE)])
+    @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=DESK)])
     def deliver(self, request, pk=None):
         """The car leaves; 409 until the order is settled."""
-        order = self.get_object()
-        body = VersionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.deliver(by=request.user, order=order, version=body.validated_data.get("version"), at=timezone.now())
-        return self._answer(order)
+        return self._step(request, VersionSerializer, services.deliver)
+
+
+class DayQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="YYYY-MM-DD")
 
 
 class DailyOutputView(APIView):
     """SD14: per category, the count of items and their amount on orders settled that day."""
 
-    permission_classes = [api_roles(read={Role.ADVISOR, Role.MANAGER})]
+    permission_classes = [api_roles(read=DESK)]
 
     @extend_schema(
-        parameters=[OpenApiParameter("date", str, required=True, description="YYYY-MM-DD")],
+        parameters=[DayQuerySerializer],
         responses=inline_serializer(
             "DailyOutput",
             {
@@ -414,9 +363,9 @@ class DailyOutputView(APIView):
         ),
     )
     def get(self, request):
-        day = parse_day(request.query_params.get("date"), default=None)
-        if day is None:
-            raise ValidationError({"date": [_("Use YYYY-MM-DD.")]})
+        query = DayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day = query.validated_data["date"]
         rows = selectors.daily_output(day)
         return Response(
             {

@@ -8,6 +8,7 @@ from dealership.permissions import staff_with_role
 from parts.forms import PartNumberField
 from service_desk.models import (
     AppointmentKind,
+    AppointmentStatus,
     Category,
     ClaimStatus,
     DeskPolicy,
@@ -68,6 +69,16 @@ class AppointmentForm(forms.Form):
         help_text=_("e.g. free car wash, free 21-point check"),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CloseAppointmentForm(forms.Form):
+    """The customer did not come, or cancelled; the version the list showed."""
+
+    to = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(status.value, status.label) for status in (AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED)],
+    )
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class WalkaroundForm(forms.Form):
@@ -227,6 +238,7 @@ class ClaimUpdateForm(forms.Form):
         label=_("Approved amount"), max_digits=12, decimal_places=2, min_value=0, required=False
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class PairingForm(forms.Form):

@@ -10,7 +10,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from dealership.clock import day_bounds
-from dealership.identifiers import normalize_plate
 from dealership.money import to_cny
 from parts.models import Part
 from service_desk.models import (
@@ -21,7 +20,11 @@ from service_desk.models import (
     Category,
     CustomerQuestion,
     DeferredWork,
+    DeskPairing,
     DeskPolicy,
+    EveningMeeting,
+    Handover,
+    InsuranceClaim,
     ItemStatus,
     LabourOperation,
     OrderEvent,
@@ -31,39 +34,53 @@ from service_desk.models import (
     RepairOrder,
     ScriptViolation,
 )
-from service_desk.services import partner_of
 
 OPEN = RepairOrder.EDITABLE
 
 
-def _orders() -> QuerySet[RepairOrder]:
-    return RepairOrder.objects.select_related("vehicle", "customer", "advisor__staff")
+def orders() -> QuerySet[RepairOrder]:
+    """Orders with what every list of them shows: car, customer, advisor; newest arrival first."""
+    return RepairOrder.objects.select_related("vehicle", "customer", "advisor__staff").order_by("-arrived_at", "-pk")
+
+
+def appointments() -> QuerySet[Appointment]:
+    """Appointments as the lists show them: green channel first, then by time."""
+    return Appointment.objects.select_related("vehicle", "customer", "advisor__staff").order_by(
+        "-is_green_channel", "scheduled_at", "pk"
+    )
+
+
+def partner_of(advisor: AbstractBaseUser, day: date) -> AbstractBaseUser | None:
+    """The advisor who covers for `advisor` on `day` (SD04), if a pair is set."""
+    pairing = (
+        DeskPairing.objects.select_related("first", "second").filter(day=day).filter(first=advisor).first()
+        or DeskPairing.objects.select_related("first", "second").filter(day=day, second=advisor).first()
+    )
+    if pairing is None:
+        return None
+    return pairing.second if pairing.first_id == advisor.pk else pairing.first
 
 
 def customer_orders(customer) -> list[RepairOrder]:
     """A customer's latest visits, for their page in the directory."""
-    return list(_orders().filter(customer=customer).order_by("-arrived_at", "-pk")[:10])
+    return list(orders().filter(customer=customer)[:10])
 
 
 def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
     """Everything on an advisor's desk: today's appointments (green channel first), customers
     waiting (their own, and their partner's while the partner is away), their open orders."""
     today = timezone.localdate(at)
-    appointments = list(
-        Appointment.objects.select_related("vehicle", "customer", "advisor__staff")
-        .filter(scheduled_on=today, status=AppointmentStatus.BOOKED)
-        .order_by("-is_green_channel", "scheduled_at", "pk")
-    )
+    booked = list(appointments().filter(scheduled_on=today, status=AppointmentStatus.BOOKED))
     partner = partner_of(advisor, today)
     covering = partner if partner is not None and AdvisorAway.objects.filter(advisor=partner).exists() else None
     waiting_for = [advisor] + ([covering] if covering else [])
     waiting = list(
-        _orders()
+        orders()
         .filter(advisor__in=waiting_for, status=OrderStatus.OPEN, in_bay_at__isnull=True)
         .order_by("arrived_at", "pk")[:50]
     )
     mine = list(
-        _orders()
+        orders()
         .filter(advisor=advisor, status__in=OPEN)
         .exclude(status=OrderStatus.OPEN, in_bay_at__isnull=True)  # those are in "waiting"
         .order_by("-is_green_channel", F("promised_at").asc(nulls_last=True), "pk")[:100]
@@ -74,7 +91,7 @@ def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
         .order_by("asked_at")[:30]
     )
     return {
-        "appointments": appointments,
+        "appointments": booked,
         "waiting": waiting,
         "open_orders": mine,
         "partner": partner,
@@ -82,23 +99,6 @@ def desk(advisor: AbstractBaseUser, *, at: datetime) -> dict:
         "policy": DeskPolicy.current(),
         "questions": questions,
     }
-
-
-def search_orders(*, query: str = "", status: str = "", advisor: AbstractBaseUser | None = None) -> QuerySet:
-    orders = _orders()
-    if status == "open":
-        orders = orders.filter(status__in=OPEN)
-    elif status:
-        orders = orders.filter(status=status)
-    if advisor is not None:
-        orders = orders.filter(advisor=advisor)
-    query = query.strip()
-    if query:
-        compact = normalize_plate(query)
-        orders = orders.filter(
-            Q(number__startswith=compact) | Q(vehicle__plate__contains=compact) | Q(customer__name__contains=query)
-        )
-    return orders.order_by("-arrived_at", "-pk")
 
 
 def order_detail(pk: int) -> RepairOrder:
@@ -111,7 +111,7 @@ def order_detail(pk: int) -> RepairOrder:
     events = OrderEvent.objects.select_related("by__staff").order_by("at", "pk")
     questions = CustomerQuestion.objects.select_related("asked_by__staff").order_by("asked_at")
     return (
-        _orders()
+        orders()
         .select_related("appointment", "settled_by__staff")
         .prefetch_related(
             Prefetch("items", queryset=items),
@@ -236,6 +236,25 @@ def daily_by_advisor(day: date) -> list[dict]:
             }
         )
     return report
+
+
+# --- SD17-SD19 the desk's records ---------------------------------------------------------------------
+
+
+def desk_records(*, today: date) -> dict:
+    """The records page: recent meetings with their decisions, handovers, claims, and the pairs to come."""
+    return {
+        "meetings": EveningMeeting.objects.prefetch_related("decisions__owner__staff").order_by("-day")[:10],
+        "handovers": Handover.objects.select_related(
+            "vehicle__customer", "advisor__staff", "care_agent__staff"
+        ).order_by("-handed_over_on", "-pk")[:20],
+        "claims": InsuranceClaim.objects.select_related("order__vehicle", "specialist__staff").order_by(
+            "-updated_at", "-pk"
+        )[:30],
+        "pairings": DeskPairing.objects.select_related("first__staff", "second__staff")
+        .filter(day__gte=today)
+        .order_by("day", "pk")[:20],
+    }
 
 
 # --- SD16 phone-script violations ----------------------------------------------------------------------

@@ -56,7 +56,7 @@ def book_appointment(
     day = timezone.localdate(scheduled_at)
     prefix = "G" if green else "R"  # green-channel cards are told apart at a glance
     card = f"{prefix}{next_sequence('AP' + prefix, day=day):03d}"
-    appointment = Appointment.objects.create(
+    appointment = Appointment(
         customer=vehicle.customer,
         vehicle=vehicle,
         kind=kind,
@@ -70,34 +70,49 @@ def book_appointment(
         created_by=by,
         created_at=at,
     )
-    local = timezone.localtime(scheduled_at)
-    remind_at = timezone.make_aware(
-        datetime.combine(day - timedelta(days=1), datetime.min.time()), local.tzinfo
-    ) + timedelta(hours=REMINDER_HOUR)
-    if remind_at > at:
-        enqueue_sms(
-            mobile=vehicle.customer.mobile,
-            kind="appointment_reminder",
-            at=at,
-            not_before=remind_at,
-            by=by,
-            dedupe_key=f"appointment:{appointment.pk}:reminder",
-            context={
-                "customer": vehicle.customer.name,
-                "time": cn_time(local),
-                "card": card,
-                "plate": vehicle.short_label,
-            },
-        )
+    # Its history starts with who booked it and when, as every later step's row names who and when.
+    appointment.save_without_historical_record()
+    Appointment.history.bulk_history_create([appointment], default_user=by, default_date=at)
+    _remind_the_day_before(appointment, by=by, at=at)
     return appointment
+
+
+def _remind_the_day_before(appointment: Appointment, *, by: AbstractBaseUser, at: datetime) -> None:
+    """Text the customer at 10:00 the day before the visit, unless that time has passed."""
+    local = timezone.localtime(appointment.scheduled_at)
+    remind_at = timezone.make_aware(
+        datetime.combine(appointment.scheduled_on - timedelta(days=1), datetime.min.time()), local.tzinfo
+    ) + timedelta(hours=REMINDER_HOUR)
+    if remind_at <= at:
+        return
+    vehicle = appointment.vehicle
+    enqueue_sms(
+        mobile=vehicle.customer.mobile,
+        kind="appointment_reminder",
+        at=at,
+        not_before=remind_at,
+        by=by,
+        dedupe_key=f"appointment:{appointment.pk}:reminder",
+        context={
+            "customer": vehicle.customer.name,
+            "time": cn_time(local),
+            "card": appointment.card_number,
+            "plate": vehicle.short_label,
+        },
+    )
 
 
 @transaction.atomic
 def close_appointment(
     *, by: AbstractBaseUser, appointment: Appointment, to: str, at: datetime, version: int | None = None
 ) -> Appointment:
-    """Record that the customer did not come, or cancelled; who and when go into the appointment's history."""
-    target = AppointmentStatus(to)
-    if target == AppointmentStatus.ARRIVED:
+    """Record that the customer did not come, or cancelled; who and when go into the appointment's history.
+
+    Raises ValidationError (not a status), TransitionNotAllowed (no longer booked), StaleObject."""
+    if to == AppointmentStatus.ARRIVED:
         raise TransitionNotAllowed(_("An appointment becomes “arrived” when its car is received."))
-    return transition(appointment, target, by=by, at=at, version=version)
+    if to not in AppointmentStatus.values:
+        raise ValidationError({"to": _("Unknown status.")})
+    return transition(
+        appointment, to, by=by, at=at, version=version, refused=_("This appointment can no longer be changed.")
+    )

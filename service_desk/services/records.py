@@ -3,18 +3,21 @@ meetings (SD17), new-car handovers (SD18), insurance claims (SD19), care recomme
 
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import NotPermitted, TransitionNotAllowed
+from dealership.errors import NotPermitted
 from dealership.models import Vehicle
 from dealership.money import format_cny
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
+from dealership.transitions import check_allowed, edit, record_history, transition
 from dealership.wording import cn_day
+from service_desk import selectors
 from service_desk.models import (
     AdvisorAway,
     Category,
@@ -27,11 +30,16 @@ from service_desk.models import (
     RepairOrder,
     ScriptViolation,
 )
+from service_desk.services.orders import _cannot_become
 
 
 @transaction.atomic
 def pair_advisors(*, by: AbstractBaseUser, day: date, first: AbstractBaseUser, second: AbstractBaseUser) -> DeskPairing:
-    """Set the two advisors who cover for each other on a day (SD04), replacing their earlier pairs."""
+    """Set the two advisors who cover for each other on a day (SD04), replacing their earlier pairs.
+
+    The manager sets the pairs: raises NotPermitted for anyone else."""
+    if not has_role(by, "manager"):
+        raise NotPermitted(_("Only a manager sets the desk pairs."))
     if first == second:
         raise ValidationError(_("A pair is two different advisors."))
     for person in (first, second):
@@ -40,16 +48,6 @@ def pair_advisors(*, by: AbstractBaseUser, day: date, first: AbstractBaseUser, s
     DeskPairing.objects.filter(day=day, first__in=[first, second]).delete()
     DeskPairing.objects.filter(day=day, second__in=[first, second]).delete()
     return DeskPairing.objects.create(day=day, first=first, second=second)
-
-
-def partner_of(advisor: AbstractBaseUser, day: date) -> AbstractBaseUser | None:
-    pairing = (
-        DeskPairing.objects.select_related("first", "second").filter(day=day).filter(first=advisor).first()
-        or DeskPairing.objects.select_related("first", "second").filter(day=day, second=advisor).first()
-    )
-    if pairing is None:
-        return None
-    return pairing.second if pairing.first_id == advisor.pk else pairing.first
 
 
 @transaction.atomic
@@ -114,8 +112,9 @@ def write_meeting(
 
 @transaction.atomic
 def complete_decision(*, by: AbstractBaseUser, decision: MeetingDecision, at: datetime) -> MeetingDecision:
+    """Mark a meeting's decision done, with who and when; only the first time counts."""
     if decision.done_at is None:
-        MeetingDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=at)
+        MeetingDecision.objects.filter(pk=decision.pk, done_at__isnull=True).update(done_at=at, done_by=by)
         decision.refresh_from_db()
     return decision
 
@@ -196,34 +195,43 @@ def open_claim(
         raise ValidationError(_("Only an order with accident work carries an insurance claim."))
     if not insurer.strip() or not claim_number.strip():
         raise ValidationError(_("Give the insurer and the claim number."))
+    claim = InsuranceClaim(
+        order=order, insurer=insurer.strip(), claim_number=claim_number.strip(), specialist=specialist, updated_at=at
+    )
     try:
         with transaction.atomic():
-            claim = InsuranceClaim.objects.create(
-                order=order,
-                insurer=insurer.strip(),
-                claim_number=claim_number.strip(),
-                specialist=specialist,
-                updated_at=at,
-            )
+            claim.save_without_historical_record()
     except IntegrityError as twice:
         raise ValidationError(_("This order or claim number already has a claim.")) from twice
-    claim._history_user = by
+    # Its history starts with who opened it and when, as every later step's row names who and when.
+    InsuranceClaim.history.bulk_history_create([claim], default_user=by, default_date=at)
     return claim
 
 
 @transaction.atomic
 def update_claim(
-    *, by: AbstractBaseUser, claim: InsuranceClaim, status: str, at: datetime, approved_amount=None, note: str = ""
+    *,
+    by: AbstractBaseUser,
+    claim: InsuranceClaim,
+    status: str,
+    at: datetime,
+    approved_amount=None,
+    note: str = "",
+    version: int | None = None,
 ) -> InsuranceClaim:
-    """Follow the claim along its states; the same state again only updates the amount and note."""
+    """Follow the claim along its states; the same state again only updates the amount and note.
+
+    `version` is the one the specialist read. Raises TransitionNotAllowed, StaleObject, ValidationError."""
     if status not in ClaimStatus.values:
         raise ValidationError({"status": _("Unknown claim status.")})
-    claim = InsuranceClaim.objects.select_for_update().get(pk=claim.pk)
-    current = ClaimStatus(claim.status)
-    if status != current and status not in InsuranceClaim.TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("A claim that is “%(current)s” cannot become “%(next)s”.")
-            % {"current": current.label, "next": ClaimStatus(status).label}
+    if status != claim.status:
+        check_allowed(
+            InsuranceClaim,
+            claim.status,
+            status,
+            refused=_cannot_become(
+                _("A claim that is “%(current)s” cannot become “%(next)s”."), InsuranceClaim, claim.status, status
+            ),
         )
     if approved_amount is not None and approved_amount < 0:
         raise ValidationError({"approved_amount": _("The amount cannot be negative.")})
@@ -231,18 +239,17 @@ def update_claim(
         approved_amount = claim.approved_amount
         if approved_amount is None:
             raise ValidationError({"approved_amount": _("Give the amount the insurer approved.")})
-    claim.status, claim.approved_amount, claim.note, claim.updated_at = status, approved_amount, note.strip(), at
-    claim._history_user = by
-    claim.save()
-    return claim
+    # The claim's own `note` cannot be passed to transition(), whose `note` is the history's: the fields
+    # change first under the version read, then the status moves and its history row shows both.
+    edit(claim, at=at, version=version, approved_amount=approved_amount, note=note.strip())
+    if status == claim.status:
+        record_history(claim, by=by, at=at, note=note.strip())
+        return claim
+    return transition(claim, status, by=by, at=at, note=note.strip())
 
 
 def text_daily_report(*, at: datetime) -> int:
     """SD14: at 08:00, text yesterday's figures to the front-desk supervisors (managers with a mobile)."""
-    from django.contrib.auth import get_user_model
-
-    from service_desk import selectors
-
     day = timezone.localdate(at) - timedelta(days=1)
     output = selectors.daily_output(day)
     total = sum(row["amount"] for row in output)

@@ -2,23 +2,26 @@
 labour prices and the desk policy."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealership.actions import REFUSALS, act, refusal
 from dealership.clock import parse_day
-from dealership.errors import DomainError
-from dealership.forms import form_errors
+from dealership.forms import form_errors, posted_action
 from dealership.models import Role
 from dealership.money import format_cny
 from dealership.permissions import has_role, role_required
 from service_desk import selectors, services
+from service_desk.access import BOOKERS, DESK
+from service_desk.filters import AppointmentFilter
 from service_desk.forms import (
     AppointmentForm,
     ClaimUpdateForm,
+    CloseAppointmentForm,
     DeskPolicyForm,
     HandoverForm,
     LabourOperationForm,
@@ -26,37 +29,26 @@ from service_desk.forms import (
     PairingForm,
     ScriptViolationForm,
 )
-from service_desk.models import (
-    Appointment,
-    DeskPairing,
-    DeskPolicy,
-    EveningMeeting,
-    Handover,
-    InsuranceClaim,
-    LabourOperation,
-    MeetingDecision,
-)
-
-DESK = (Role.ADVISOR, Role.MANAGER)
-BOOKERS = (Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER)
+from service_desk.models import Appointment, DeskPolicy, InsuranceClaim, LabourOperation, MeetingDecision
 
 
-def _errors(form) -> ValidationError:
-    return form_errors(form)
+def _day_list(day) -> str:
+    return f"{reverse('appointment_list')}?day={day.isoformat()}"
 
 
 @role_required(*BOOKERS)
 def appointment_list(request):
-    day = parse_day(request.GET.get("day"), default=timezone.localdate())
-    appointments = (
-        Appointment.objects.select_related("vehicle", "customer", "advisor__staff")
-        .filter(scheduled_on=day)
-        .order_by("-is_green_channel", "scheduled_at", "pk")
-    )
+    """One day's appointments, green channel first (SD01); today's when no day or no real date is asked for."""
+    today = {"day": timezone.localdate().isoformat()}
+    filterset = AppointmentFilter(request.GET, queryset=selectors.appointments())
+    if not filterset.is_valid() or not filterset.form.cleaned_data.get("day"):
+        filterset = AppointmentFilter(today, queryset=selectors.appointments())
+    appointments = filterset.filtered()
+    day = filterset.form.cleaned_data["day"]
     return render(
         request,
         "service_desk/appointment_list.html",
-        {"appointments": appointments, "day": day, "is_desk": has_role(request.user, *DESK)},
+        {"appointments": appointments, "day": day, "filterset": filterset, "is_desk": has_role(request.user, *DESK)},
     )
 
 
@@ -70,11 +62,11 @@ def appointment_create(request):
         if valid:
             try:
                 appointment = services.book_appointment(by=request.user, at=timezone.now(), **form.cleaned_data)
-            except (DomainError, ValidationError) as refused:
-                form.add_error(None, refused if isinstance(refused, ValidationError) else str(refused))
+            except REFUSALS as refused:
+                form.add_error(None, refusal(refused))
             else:
                 messages.success(request, _("Booked: card %(card)s.") % {"card": appointment.card_number})
-                return redirect(f"/desk/appointments/?day={appointment.scheduled_on.isoformat()}")
+                return redirect(_day_list(appointment.scheduled_on))
     return render(request, "service_desk/appointment_form.html", {"form": form, "vehicle": vehicle})
 
 
@@ -82,17 +74,8 @@ def appointment_create(request):
 @require_POST
 def appointment_close(request, pk: int):
     appointment = get_object_or_404(Appointment, pk=pk)
-    try:
-        services.close_appointment(
-            by=request.user,
-            appointment=appointment,
-            to=request.POST.get("to", ""),
-            version=int(request.POST["version"]) if request.POST.get("version", "").isdigit() else None,
-            at=timezone.now(),
-        )
-    except (DomainError, ValueError) as refused:
-        messages.error(request, str(refused) or _("This appointment can no longer be changed."))
-    return redirect(f"/desk/appointments/?day={appointment.scheduled_on.isoformat()}")
+    action = posted_action(request, CloseAppointmentForm, services.close_appointment, "appointment")
+    return act(request, lambda: action(appointment), to=_day_list(appointment.scheduled_on))
 
 
 @role_required(*DESK)
@@ -118,16 +101,7 @@ def records(request):
     today = timezone.localdate()
     is_manager = has_role(request.user, Role.MANAGER)
     context = {
-        "meetings": EveningMeeting.objects.prefetch_related("decisions__owner__staff").order_by("-day")[:10],
-        "handovers": Handover.objects.select_related(
-            "vehicle__customer", "advisor__staff", "care_agent__staff"
-        ).order_by("-handed_over_on", "-pk")[:20],
-        "claims": InsuranceClaim.objects.select_related("order__vehicle", "specialist__staff").order_by("-updated_at")[
-            :30
-        ],
-        "pairings": DeskPairing.objects.select_related("first__staff", "second__staff")
-        .filter(day__gte=today)
-        .order_by("day", "pk")[:20],
+        **selectors.desk_records(today=today),
         "meeting_form": MeetingForm(initial={"day": today}),
         "handover_form": HandoverForm(initial={"handed_over_on": today}),
         "pairing_form": PairingForm(initial={"day": today}),
@@ -142,16 +116,14 @@ def records(request):
 
 
 def _record(request, form, action, done: str):
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except (DomainError, ValidationError) as refused:
-            messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-        else:
-            messages.success(request, done)
-    else:
-        messages.error(request, " ".join(_errors(form).messages))
-    return redirect("desk_records")
+    """Run `action` with a valid posted form's data; back to the records page with the outcome."""
+
+    def run():
+        if not form.is_valid():
+            raise form_errors(form)
+        action(form.cleaned_data)
+
+    return act(request, run, done=done, to=reverse("desk_records"))
 
 
 @role_required(*DESK)
@@ -218,17 +190,13 @@ def record_script_violation(request):
 @require_POST
 def update_claim(request, pk: int):
     claim = get_object_or_404(InsuranceClaim, pk=pk)
-    return _record(
-        request,
-        ClaimUpdateForm(request.POST),
-        lambda data: services.update_claim(by=request.user, claim=claim, at=timezone.now(), **data),
-        _("Claim updated."),
-    )
+    action = posted_action(request, ClaimUpdateForm, services.update_claim, "claim")
+    return act(request, lambda: action(claim), done=_("Claim updated."), to=reverse("desk_records"))
 
 
 @role_required(Role.MANAGER)
 def labour_list(request):
-    page = Paginator(LabourOperation.objects.order_by("category", "code"), 50).get_page(request.GET.get("page"))
+    page = Paginator(LabourOperation.objects.order_by("category", "code", "pk"), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "service_desk/labour_list.html",
@@ -238,12 +206,11 @@ def labour_list(request):
 
 @role_required(Role.MANAGER)
 def labour_edit(request, pk: int | None = None):
+    """Reference data: the history middleware records who changed a price."""
     operation = get_object_or_404(LabourOperation, pk=pk) if pk else LabourOperation()
     form = LabourOperationForm(request.POST or None, instance=operation)
     if request.method == "POST" and form.is_valid():
-        operation = form.save(commit=False)
-        operation._history_user = request.user
-        operation.save()
+        operation = form.save()
         messages.success(
             request,
             _("Saved: %(operation)s, %(price)s") % {"operation": operation, "price": format_cny(operation.price)},
@@ -257,10 +224,8 @@ def labour_edit(request, pk: int | None = None):
 def desk_policy(request):
     form = DeskPolicyForm(request.POST, instance=DeskPolicy.current())
     if form.is_valid():
-        policy = form.save(commit=False)
-        policy._history_user = request.user
-        policy.save()
+        form.save()
         messages.success(request, _("Front desk policy saved."))
     else:
-        messages.error(request, " ".join(_errors(form).messages))
+        messages.error(request, refusal(form_errors(form)))
     return redirect("labour_list")

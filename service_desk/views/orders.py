@@ -3,19 +3,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealership.errors import DomainError
-from dealership.forms import form_errors
-from dealership.models import Role
+from dealership.actions import REFUSALS, act, refusal
+from dealership.forms import posted_action
 from dealership.permissions import has_role, may_see_full_mobile, role_required
-from parts.services import OutOfStock
 from service_desk import links, selectors, services
+from service_desk.access import DESK, ORDER_READERS, OVERRUN_REPORTERS, get_order_for
+from service_desk.filters import IN_THE_BUILDING, OrderListFilter
 from service_desk.forms import (
     ArrivalForm,
     BackorderPartForm,
@@ -32,16 +31,12 @@ from service_desk.models import (
     Appointment,
     AppointmentStatus,
     CareRule,
+    CustomerQuestion,
     DeferredWork,
     OrderStatus,
     Rating,
     RepairItem,
-    RepairOrder,
 )
-
-DESK = (Role.ADVISOR, Role.MANAGER)
-ORDER_READERS = (Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER)
-OVERRUN_REPORTERS = (Role.TECHNICIAN, Role.FOREMAN, Role.ADVISOR, Role.MANAGER)
 
 
 @role_required(*DESK)
@@ -102,8 +97,8 @@ def arrive(request):
                 mileage_km=form.cleaned_data.get("mileage_km"),
                 at=timezone.now(),
             )
-        except (DomainError, ValidationError) as refused:
-            form.add_error(None, _message(refused))
+        except REFUSALS as refused:
+            form.add_error(None, refusal(refused))
         else:
             return redirect("order_detail", pk=order.pk)
     return render(request, "service_desk/arrive.html", {"form": form, "appointment": appointment})
@@ -111,31 +106,25 @@ def arrive(request):
 
 @role_required(*ORDER_READERS)
 def order_list(request):
-    mine = request.GET.get("mine") == "1"
-    rows = selectors.search_orders(
-        query=request.GET.get("q", ""), status=request.GET.get("status", "open"), advisor=request.user if mine else None
-    )
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    """Every work order, by number, plate or customer; in the building by default, or the advisor's own."""
+    data = request.GET.copy()
+    data.setdefault("status", IN_THE_BUILDING)
+    filterset = OrderListFilter(data, queryset=selectors.orders(), request=request)
+    page = Paginator(filterset.filtered(), 30).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "query": request.GET.get("q", ""),
-        "status": request.GET.get("status", "open"),
+        "filterset": filterset,
+        "query": data.get("q", ""),
+        "status": data["status"],
         "statuses": OrderStatus.choices,
-        "mine": mine,
+        "mine": data.get("mine") == "1",
     }
     return render(request, "service_desk/_order_rows.html" if request.htmx else "service_desk/order_list.html", context)
 
 
-def _load(pk: int) -> RepairOrder:
-    try:
-        return selectors.order_detail(pk)
-    except RepairOrder.DoesNotExist as missing:
-        raise Http404 from missing
-
-
 @role_required(*ORDER_READERS)
 def order_detail(request, pk: int):
-    order = _load(pk)
+    order = get_order_for(request.user, pk, detail=True)
     now = timezone.now()
     may_edit = has_role(request.user, *DESK) and order.is_editable
     context = {
@@ -166,42 +155,32 @@ def _seconds(start, end) -> int | None:
     return int((end - start).total_seconds()) if end else None
 
 
-def _message(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
+def _page(pk: int, anchor: str = "") -> str:
+    return reverse("order_detail", args=[pk]) + anchor
 
 
-def _act(request, pk: int, action, done: str, *, anchor: str = ""):
-    """Run one service on an order from a button; a refusal comes back as a message on the page."""
-    order = get_object_or_404(RepairOrder, pk=pk)
-    try:
-        action(order)
-    except (DomainError, ValidationError, OutOfStock) as refused:
-        messages.error(request, _message(refused))
-    else:
-        if done:
-            messages.success(request, done)
-    return redirect(reverse("order_detail", args=[pk]) + anchor)
+def _item(request, order_pk: int, item_pk: int) -> RepairItem:
+    order = get_order_for(request.user, order_pk)
+    return get_object_or_404(RepairItem.objects.select_related("order"), pk=item_pk, order=order)
 
 
 @role_required(*DESK)
 @require_POST
 def greet(request, pk: int):
-    return _act(
-        request, pk, lambda order: services.record_greeting(by=request.user, order=order, at=timezone.now()), ""
-    )
+    order = get_order_for(request.user, pk)
+    return act(request, lambda: services.record_greeting(by=request.user, order=order, at=timezone.now()), to=_page(pk))
 
 
 @role_required(*DESK)
 @require_POST
 def in_bay(request, pk: int):
-    return _act(request, pk, lambda order: services.record_in_bay(by=request.user, order=order, at=timezone.now()), "")
+    order = get_order_for(request.user, pk)
+    return act(request, lambda: services.record_in_bay(by=request.user, order=order, at=timezone.now()), to=_page(pk))
 
 
 @role_required(*DESK)
 def walkaround(request, pk: int):
-    order = get_object_or_404(RepairOrder.objects.select_related("vehicle", "customer"), pk=pk)
+    order = get_order_for(request.user, pk)
     initial = {
         "mileage_km": order.mileage_km,
         "version": order.version,
@@ -214,8 +193,8 @@ def walkaround(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.record_walkaround(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
-        except (DomainError, ValidationError) as refused:
-            form.add_error(None, _message(refused))
+        except REFUSALS as refused:
+            form.add_error(None, refusal(refused))
         else:
             messages.success(request, _("Reception sheet signed."))
             return redirect("order_detail", pk=pk)
@@ -225,129 +204,106 @@ def walkaround(request, pk: int):
 @role_required(*DESK)
 @require_POST
 def add_item(request, pk: int):
-    form = ItemForm(request.POST)
-
-    def action(order):
-        if not form.is_valid():
-            raise form_errors(form)
-        services.add_item(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
-
-    return _act(request, pk, action, _("Item added."), anchor="#items")
-
-
-def _item(order_pk: int, item_pk: int) -> RepairItem:
-    return get_object_or_404(RepairItem.objects.select_related("order"), pk=item_pk, order_id=order_pk)
+    order = get_order_for(request.user, pk)
+    action = posted_action(request, ItemForm, services.add_item, "order")
+    return act(request, lambda: action(order), done=_("Item added."), to=_page(pk, "#items"))
 
 
 @role_required(*DESK)
 @require_POST
 def add_part(request, pk: int, item_pk: int):
-    item = _item(pk, item_pk)
-    form = PartLineForm(request.POST)
-
-    def action(order):
-        if not form.is_valid():
-            raise form_errors(form)
-        services.add_part_line(by=request.user, item=item, at=timezone.now(), **form.cleaned_data)
-
-    return _act(request, pk, action, _("Part added."), anchor="#items")
+    item = _item(request, pk, item_pk)
+    action = posted_action(request, PartLineForm, services.add_part_line, "item")
+    return act(request, lambda: action(item), done=_("Part added."), to=_page(pk, "#items"))
 
 
 @role_required(*DESK)
 @require_POST
 def backorder_part(request, pk: int, item_pk: int):
-    item = _item(pk, item_pk)
-    form = BackorderPartForm(request.POST)
-
-    def action(order):
-        if not form.is_valid():
-            raise form_errors(form)
-        services.backorder_part(by=request.user, item=item, at=timezone.now(), **form.cleaned_data)
-
-    return _act(request, pk, action, _("Part ordered; the customer will be told when it arrives."), anchor="#items")
+    item = _item(request, pk, item_pk)
+    action = posted_action(request, BackorderPartForm, services.backorder_part, "item")
+    done = _("Part ordered; the customer will be told when it arrives.")
+    return act(request, lambda: action(item), done=done, to=_page(pk, "#items"))
 
 
 @role_required(*DESK)
 @require_POST
 def remove_item(request, pk: int, item_pk: int):
-    item = _item(pk, item_pk)
-    return _act(
+    item = _item(request, pk, item_pk)
+    return act(
         request,
-        pk,
-        lambda order: services.remove_item(by=request.user, item=item, at=timezone.now()),
-        _("Item removed."),
-        anchor="#items",
+        lambda: services.remove_item(by=request.user, item=item, at=timezone.now()),
+        done=_("Item removed."),
+        to=_page(pk, "#items"),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def confirm(request, pk: int):
+    order = get_order_for(request.user, pk)
     form = ConfirmForm(request.POST)
 
-    def action(order):
+    def action():
         if not form.is_valid():
             raise ValidationError(_("The customer signs with their name."))
         services.confirm(order=order, by=request.user, at=timezone.now(), **form.cleaned_data)
 
-    return _act(request, pk, action, _("Confirmed by the customer."))
+    return act(request, action, done=_("Confirmed by the customer."), to=_page(pk))
 
 
 @role_required(*DESK)
 @require_POST
 def send_link(request, pk: int):
-    return _act(
+    order = get_order_for(request.user, pk)
+    return act(
         request,
-        pk,
-        lambda order: services.send_confirmation_link(by=request.user, order=order, at=timezone.now()),
-        _("The customer was texted a link to confirm the items."),
+        lambda: services.send_confirmation_link(by=request.user, order=order, at=timezone.now()),
+        done=_("The customer was texted a link to confirm the items."),
+        to=_page(pk),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def promise(request, pk: int):
-    return _act(
+    order = get_order_for(request.user, pk)
+    return act(
         request,
-        pk,
-        lambda order: services.make_promise(by=request.user, order=order, at=timezone.now()),
-        _("Promised time set from the workshop's load."),
+        lambda: services.make_promise(by=request.user, order=order, at=timezone.now()),
+        done=_("Promised time set from the workshop's load."),
+        to=_page(pk),
     )
 
 
 @role_required(*OVERRUN_REPORTERS)
 @require_POST
 def report_overrun(request, pk: int):
-    form = OverrunForm(request.POST)
-
-    def action(order):
-        if not form.is_valid():
-            raise form_errors(form)
-        services.report_overrun(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
-
-    return _act(request, pk, action, _("Delay reported: the advisor tells the customer."))
+    order = get_order_for(request.user, pk)
+    action = posted_action(request, OverrunForm, services.report_overrun, "order")
+    return act(request, lambda: action(order), done=_("Delay reported: the advisor tells the customer."), to=_page(pk))
 
 
 @role_required(*DESK)
 @require_POST
 def tell_overrun(request, pk: int):
+    order = get_order_for(request.user, pk)
     by_phone = request.POST.get("how") == "phone"
-    return _act(
+    return act(
         request,
-        pk,
-        lambda order: services.tell_customer_of_overrun(
-            by=request.user, order=order, at=timezone.now(), by_phone=by_phone
-        ),
-        _("Customer told."),
+        lambda: services.tell_customer_of_overrun(by=request.user, order=order, at=timezone.now(), by_phone=by_phone),
+        done=_("Customer told."),
+        to=_page(pk),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def add_recommended(request, pk: int, rule_pk: int):
+    order = get_order_for(request.user, pk)
     rule = get_object_or_404(CareRule.objects.select_related("labour_operation"), pk=rule_pk, is_active=True)
 
-    def action(order):
+    def action():
         if request.POST.get("agreed") != "1":
             raise ValidationError(_("Add it only when the customer agrees."))  # SD15
         services.add_item(
@@ -358,30 +314,32 @@ def add_recommended(request, pk: int, rule_pk: int):
             labour_operation=rule.labour_operation,
         )
 
-    return _act(request, pk, action, _("Added with the customer's consent."), anchor="#items")
+    return act(request, action, done=_("Added with the customer's consent."), to=_page(pk, "#items"))
 
 
 @role_required(*DESK)
 @require_POST
 def take_up_deferred(request, pk: int, work_pk: int):
+    order = get_order_for(request.user, pk)
     work = get_object_or_404(DeferredWork, pk=work_pk, taken_up_at__isnull=True)
-
-    def action(order):
-        services.take_up_deferred(by=request.user, order=order, work=work, at=timezone.now())
-
-    return _act(request, pk, action, _("Deferred work added."), anchor="#items")
+    return act(
+        request,
+        lambda: services.take_up_deferred(by=request.user, order=order, work=work, at=timezone.now()),
+        done=_("Deferred work added."),
+        to=_page(pk, "#items"),
+    )
 
 
 @role_required(*DESK)
 def rate(request, pk: int):
     """SD13: the customer-facing checkout screen; the advisor hands over the tablet."""
-    order = get_object_or_404(RepairOrder.objects.select_related("vehicle", "customer"), pk=pk)
+    order = get_order_for(request.user, pk)
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.settle(order=order, rating=form.cleaned_data["rating"], at=timezone.now(), by=request.user)
-        except (DomainError, ValidationError) as refused:
-            messages.error(request, _message(refused))
+        except REFUSALS as refused:
+            messages.error(request, refusal(refused))
             return redirect("order_detail", pk=pk)
         return render(request, "service_desk/rate_thanks.html", {"order": order})
     ratings = [r for r in Rating if r not in (Rating.MISSING, Rating.REFUSED)]
@@ -391,74 +349,69 @@ def rate(request, pk: int):
 @role_required(*DESK)
 @require_POST
 def settle_without_rating(request, pk: int):
-    return _act(
+    order = get_order_for(request.user, pk)
+    return act(
         request,
-        pk,
-        lambda order: services.settle(order=order, rating=Rating.MISSING, at=timezone.now(), by=request.user),
-        _("Settled without a rating (recorded as no rating)."),
+        lambda: services.settle(order=order, rating=Rating.MISSING, at=timezone.now(), by=request.user),
+        done=_("Settled without a rating (recorded as no rating)."),
+        to=_page(pk),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def deliver(request, pk: int):
-    return _act(
+    order = get_order_for(request.user, pk)
+    return act(
         request,
-        pk,
-        lambda order: services.deliver(by=request.user, order=order, at=timezone.now()),
-        _("Delivered: the car has left."),
+        lambda: services.deliver(by=request.user, order=order, at=timezone.now()),
+        done=_("Delivered: the car has left."),
+        to=_page(pk),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def cancel(request, pk: int):
+    order = get_order_for(request.user, pk)
     form = CancelOrderForm(request.POST)
 
-    def action(order):
+    def action():
         if not form.is_valid():
             raise ValidationError(_("Say why the order is cancelled."))
         services.cancel(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
 
-    return _act(request, pk, action, _("Order cancelled."))
+    return act(request, action, done=_("Order cancelled."), to=_page(pk))
 
 
 @role_required(*DESK)
 @require_POST
 def answer_question(request, pk: int, question_pk: int):
     """WS09: the advisor records what the customer said to the workshop's question."""
-    from service_desk.models import CustomerQuestion
-
-    question = get_object_or_404(
-        CustomerQuestion.objects.select_related("item__order"), pk=question_pk, item__order_id=pk
-    )
-    return _act(
+    order = get_order_for(request.user, pk)
+    question = get_object_or_404(CustomerQuestion, pk=question_pk, item__order=order)
+    return act(
         request,
-        pk,
-        lambda order: services.answer_question(
+        lambda: services.answer_question(
             by=request.user, question=question, answer=request.POST.get("answer", ""), at=timezone.now()
         ),
-        _("Answer passed to the workshop."),
+        done=_("Answer passed to the workshop."),
+        to=_page(pk),
     )
 
 
 @role_required(*DESK)
 @require_POST
 def open_claim(request, pk: int):
-    form = ClaimForm(request.POST)
-
-    def action(order):
-        if not form.is_valid():
-            raise form_errors(form)
-        services.open_claim(by=request.user, order=order, at=timezone.now(), **form.cleaned_data)
-
-    return _act(request, pk, action, _("Insurance claim recorded."))
+    order = get_order_for(request.user, pk)
+    action = posted_action(request, ClaimForm, services.open_claim, "order")
+    return act(request, lambda: action(order), done=_("Insurance claim recorded."), to=_page(pk))
 
 
 @role_required(*ORDER_READERS)
 def print_order(request, pk: int):
     """SD12: the A4 work order the advisor goes through item by item at delivery."""
-    order = _load(pk)
+    order = get_order_for(request.user, pk, detail=True)
     link = links.order_url(order, links.FOLLOW)
     return render(
         request,

@@ -1,14 +1,13 @@
 """Pages without a login: the price board on the wall (SD11) and the customer's order link (SD09)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from dealership.errors import DomainError
+from dealership.actions import REFUSALS, refusal
 from service_desk import links, selectors, services
 from service_desk.models import RepairItem, RepairOrder
 
@@ -56,8 +55,8 @@ def customer_order(request, token: str):
                 # What the customer saw: if the advisor changed the order meanwhile, they see it again.
                 version=int(version) if _is_number(version) else -1,
             )
-        except (DomainError, ValidationError) as refused:
-            error = " ".join(getattr(refused, "messages", [str(refused)]))
+        except REFUSALS as refused:
+            error = refusal(refused)
         else:
             return redirect("customer_order", token=token)
     items = [item for item in order.items.all() if item.status != "declined"]
