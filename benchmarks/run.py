@@ -128,18 +128,30 @@ def parts_catalogue() -> list[tuple[str, str, str]]:
 @section
 def workshop_board() -> list[tuple[str, str, str]]:
     """The foreman's dispatch board with 500 cars in the workshop, three jobs each, in every state."""
+    from tests.factories import make_user
+
+    foreman = make_user("foreman")
+    orders, items, working = _fill_workshop(timezone.now())
+    client = Client()
+    client.force_login(foreman)
+    return [
+        row(f"dispatch board ({len(orders)} cars, {len(items):,} jobs)", lambda: client.get("/workshop/board/")),
+        row("dispatch board refresh (htmx)", lambda: client.get("/workshop/board/", HTTP_HX_REQUEST="true")),
+        row("job page", lambda: client.get(f"/workshop/jobs/{working[0].pk}/")),
+    ]
+
+
+def _fill_workshop(now) -> tuple[list, list, list]:
+    """500 cars in the workshop with three jobs each, in every state; clocks, escalations, questions."""
     from datetime import timedelta
     from decimal import Decimal
 
     from dealership.models import Vehicle
-    from service_desk.models import CustomerQuestion, ItemStatus, RepairItem, RepairOrder
+    from service_desk.models import ItemStatus, RepairItem, RepairOrder
     from tests.factories import make_user
-    from workshop.models import ClockEntry, Escalation
 
     advisor = make_user("advisor")
-    foreman = make_user("foreman")
     technicians = [make_user("technician") for _ in range(20)]
-    now = timezone.now()
     states = [ItemStatus.PENDING, ItemStatus.ASSIGNED, ItemStatus.IN_PROGRESS, ItemStatus.QC, ItemStatus.REWORK]
     orders = RepairOrder.objects.bulk_create(
         [
@@ -184,6 +196,17 @@ def workshop_board() -> list[tuple[str, str, str]]:
         ]
     )
     working = [item for item in items if item.status == ItemStatus.IN_PROGRESS]
+    _workshop_activity(working, now)
+    return orders, items, working
+
+
+def _workshop_activity(working: list, now) -> None:
+    """Clocks on the jobs in progress (one running per technician), escalations and questions."""
+    from datetime import timedelta
+
+    from service_desk.models import CustomerQuestion
+    from workshop.models import ClockEntry, Escalation
+
     running: set[int] = set()  # one running clock per technician; their other jobs are paused
     entries = []
     for item in working:
@@ -211,13 +234,6 @@ def workshop_board() -> list[tuple[str, str, str]]:
             for item in working[5::10]
         ]
     )
-    client = Client()
-    client.force_login(foreman)
-    return [
-        row(f"dispatch board ({len(orders)} cars, {len(items):,} jobs)", lambda: client.get("/workshop/board/")),
-        row("dispatch board refresh (htmx)", lambda: client.get("/workshop/board/", HTTP_HX_REQUEST="true")),
-        row("job page", lambda: client.get(f"/workshop/jobs/{working[0].pk}/")),
-    ]
 
 
 @section
@@ -288,6 +304,34 @@ def _vacuum_analyze(table: str) -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+def _complaint(index: int, *, closed: bool, raised, customers: list[int], advisors: list, agent):
+    """One complaint for the queue benchmark: closed a day after it was raised, or still open."""
+    from datetime import timedelta
+
+    from customer_care.models import Complaint
+
+    return Complaint(
+        number=f"CP2099{index:08d}",
+        customer_id=customers[index % len(customers)],
+        channel="hotline",
+        category="other",
+        summary="等待时间太长",
+        assignee=advisors[index % len(advisors)],
+        raised_by=agent,
+        created_at=raised,
+        round_started_at=raised,
+        respond_by=raised + timedelta(minutes=30),
+        organise_by=raised + timedelta(hours=1),
+        close_by=raised + timedelta(days=2),
+        status="closed" if closed else "open",
+        responded_at=raised if closed else None,
+        organised_at=raised if closed else None,
+        closed_at=raised + timedelta(days=1) if closed else None,
+        next_due=None if closed else raised + timedelta(minutes=30),
+        watch_from=None if closed else raised + timedelta(minutes=30),
+    )
+
+
 @section
 def complaint_queue() -> list[tuple[str, str, str]]:
     """The complaint queue with 100,000 complaints stored (1,000 still open, a large backlog), then with
@@ -308,26 +352,7 @@ def complaint_queue() -> list[tuple[str, str, str]]:
     now = timezone.now()
 
     def complaint(index: int, *, closed: bool, raised) -> Complaint:
-        return Complaint(
-            number=f"CP2099{index:08d}",
-            customer_id=customers[index % len(customers)],
-            channel="hotline",
-            category="other",
-            summary="等待时间太长",
-            assignee=advisors[index % len(advisors)],
-            raised_by=agent,
-            created_at=raised,
-            round_started_at=raised,
-            respond_by=raised + timedelta(minutes=30),
-            organise_by=raised + timedelta(hours=1),
-            close_by=raised + timedelta(days=2),
-            status="closed" if closed else "open",
-            responded_at=raised if closed else None,
-            organised_at=raised if closed else None,
-            closed_at=raised + timedelta(days=1) if closed else None,
-            next_due=None if closed else raised + timedelta(minutes=30),
-            watch_from=None if closed else raised + timedelta(minutes=30),
-        )
+        return _complaint(index, closed=closed, raised=raised, customers=customers, advisors=advisors, agent=agent)
 
     # Closed ones over the past year; open ones raised 31-59 minutes ago: each is past its 30-minute
     # response deadline and before the 1-hour one (what a sweep finds after a quiet spell).
