@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -15,25 +15,22 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from customer_care import selectors, services
+from customer_care.filters import ComplaintFilter, FollowUpFilter
 from customer_care.models import (
     Channel,
     Complaint,
     ComplaintCategory,
     ComplaintPolicy,
-    ComplaintStatus,
     FollowUp,
-    FollowUpStatus,
     Rescue,
     RescueZone,
     Satisfaction,
 )
+from customer_care.selectors import CARE, COMPLAINT_HANDS
 from dealership.models import Customer, Role
-from dealership.permissions import ALL_ROLES, api_roles, has_role
+from dealership.permissions import ALL_ROLES, api_roles
 from dealership.rest import VersionSerializer
 from service_desk.models import RepairOrder
-
-CARE = {Role.CALLCENTRE, Role.MANAGER}
-COMPLAINT_HANDS = {Role.CALLCENTRE, Role.MANAGER, Role.ADVISOR}
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -94,15 +91,6 @@ class StepSerializer(VersionSerializer):
     text = serializers.CharField(max_length=2000)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("overdue", bool, description="Only those past the due time of the stage in hand"),
-            OpenApiParameter("status", str, enum=["open", *ComplaintStatus.values]),
-            OpenApiParameter("assignee", int),
-        ]
-    )
-)
 class ComplaintViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
@@ -110,29 +98,15 @@ class ComplaintViewSet(
 
     serializer_class = ComplaintSerializer
     permission_classes = [api_roles(read=COMPLAINT_HANDS, write=CARE)]
+    filterset_class = ComplaintFilter
     queryset = Complaint.objects.none()
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status", "")
-        if status and status not in ("open", *ComplaintStatus.values):
-            raise serializers.ValidationError({"status": [_("Unknown status.")]})
-        assignee = params.get("assignee", "")
-        everyone = has_role(self.request.user, Role.CALLCENTRE, Role.MANAGER)
-        return selectors.complaints(
-            at=timezone.now(),
-            mine=None if everyone else self.request.user,
-            overdue=params.get("overdue") in ("true", "1"),
-            assignee_id=int(assignee) if assignee.isascii() and assignee.isdigit() else None,
-            status=status,
-        )
+        return selectors.complaint_queue(self.request.user)
 
     def get_object(self):
-        try:
-            complaint = self.get_queryset().get(pk=int(self.kwargs["pk"]))
-        except (Complaint.DoesNotExist, ValueError) as missing:
-            raise NotFound from missing
-        return complaint
+        return selectors.complaint_for(self.request.user, int(self.kwargs["pk"]))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -143,7 +117,7 @@ class ComplaintViewSet(
         body = StepSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         service(by=request.user, complaint=complaint, at=timezone.now(), **body.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=StepSerializer, responses=ComplaintSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=COMPLAINT_HANDS)])
@@ -214,7 +188,7 @@ class RescueViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.L
 
     serializer_class = RescueSerializer
     permission_classes = [api_roles(read=CARE, write=CARE)]
-    queryset = Rescue.objects.select_related("zone").order_by("-requested_at", "-pk")
+    queryset = selectors.rescues()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -286,12 +260,10 @@ class FollowUpViewSet(
 
     serializer_class = FollowUpSerializer
     permission_classes = [api_roles(read=CARE, write=CARE)]
+    filterset_class = FollowUpFilter
 
     def get_queryset(self):
-        rows = FollowUp.objects.prefetch_related("praises").order_by("-due_at", "-pk")
-        if self.request.query_params.get("due") in ("true", "1"):
-            rows = rows.filter(status=FollowUpStatus.DUE, due_at__lte=timezone.now())
-        return rows
+        return selectors.follow_ups()
 
     @extend_schema(request=FollowUpSerializer, responses={201: FollowUpSerializer})
     def create(self, request):
@@ -310,7 +282,7 @@ class FollowUpViewSet(
             notes=data.get("notes", ""),
             at=timezone.now(),
         )
-        return Response(FollowUpSerializer(FollowUp.objects.prefetch_related("praises").get(pk=follow_up.pk)).data, 201)
+        return Response(FollowUpSerializer(selectors.follow_ups().get(pk=follow_up.pk)).data, 201)
 
 
 # --- Reference data managers edit: rescue zones and the complaint deadlines -----------------------------------

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from customer_care.models import (
     BroadcastKind,
@@ -13,11 +15,13 @@ from customer_care.models import (
     RescueZone,
     Satisfaction,
 )
+from dealership.errors import DomainError
 from dealership.forms import DateTimeInput
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer
 from dealership.permissions import staff_with_role
 from service_desk.forms import StaffChoiceField
+from service_desk.models import RepairOrder
 
 
 class CustomerChoiceField(forms.ModelChoiceField):
@@ -51,6 +55,18 @@ class ComplaintForm(forms.Form):
     )
     is_serious = forms.BooleanField(label=_("Serious"), required=False)
     dealership_at_fault = forms.BooleanField(label=_("The dealership is at fault"), required=False)
+
+
+class ComplaintAboutForm(forms.Form):
+    """`?order=` on the new-complaint page: the visit the complaint is about, to fill in its customer and advisor."""
+
+    order = forms.ModelChoiceField(queryset=RepairOrder.objects.select_related("customer"), required=False)
+
+
+class CustomerOrdersForm(forms.Form):
+    """`?customer=` of the new-complaint page's list of the chosen customer's latest visits."""
+
+    customer = CustomerChoiceField()
 
 
 class StepForm(forms.Form):
@@ -125,6 +141,12 @@ class RescueArrivedForm(forms.Form):
 class CancelRescueForm(forms.Form):
     reason = forms.CharField(label=_("Why called off"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class QueueScopeForm(forms.Form):
+    """`?all=1` on the follow-up queue: everyone's calls, not only the agent's own."""
+
+    all = forms.BooleanField(required=False, widget=BooleanWidget)
 
 
 class CallForm(forms.Form):
@@ -309,3 +331,19 @@ class PairingForm(forms.Form):
         required=False,
         help_text=_("Empty: the advisor's pairing is removed and their follow-up calls are anyone's."),
     )
+
+
+# A service's refusal names the service's argument; the form's field may be called otherwise.
+FIELD_OF = {"repair_order": "repair_order_number", "counter_sale": "counter_sale_number", "mobile": "rescue_mobile"}
+
+
+def add_refusal(form: forms.Form, refused: DomainError | ValidationError) -> None:
+    """A service's refusal shown on the form, under the field it is about where the form has it."""
+    if not isinstance(refused, ValidationError):
+        refused = ValidationError(str(refused))
+    if not hasattr(refused, "error_dict"):
+        form.add_error(None, refused)
+        return
+    for field, errors in refused.error_dict.items():
+        field = FIELD_OF.get(field, field) if FIELD_OF.get(field, field) in form.fields else field
+        form.add_error(field if field in form.fields else None, errors)

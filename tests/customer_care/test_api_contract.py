@@ -164,3 +164,56 @@ def test_cc04_a_follow_up_call_is_read_on_its_own(db):
 
     assert read.status_code == 200
     assert read.json()["repair_order"] == order.pk and read.json()["status"] == "due"
+
+
+# --- Issue 12: the lists' filters, declared once ---------------------------------------------------------------
+
+
+def test_an_unknown_filter_on_a_care_list_is_400_naming_it_instead_of_returning_everything(complaint):
+    agent = make_user("callcentre")
+
+    unknown = api_as(agent).get("/api/v1/complaints/", {"part_number": "x", "overdue": "true"})
+    misspelt = api_as(agent).get("/api/v1/follow-ups/", {"dued": "true"})
+    rescues = api_as(agent).get("/api/v1/rescues/", {"status": "requested"})
+
+    assert unknown.status_code == 400 and list(unknown.json()) == ["part_number"]
+    assert misspelt.status_code == 400 and "dued" in misspelt.json()
+    assert rescues.status_code == 400 and "status" in rescues.json()
+
+
+def test_cc01_the_complaint_list_filters_by_status_assignee_and_search_and_refuses_an_unknown_status(complaint):
+    agent = make_user("callcentre")
+    other = services.raise_complaint(
+        by=agent,
+        customer=make_customer(name="赵敏"),
+        assignee=make_user("advisor", name="李磊"),
+        channel="counter",
+        category="waiting",
+        summary="等待太久",
+        at=timezone.now(),
+    )
+    services.respond(by=agent, complaint=other, text="已回电", at=timezone.now())
+
+    def ids(**params) -> list[int]:
+        return [row["id"] for row in api_as(agent).get("/api/v1/complaints/", params).json()["results"]]
+
+    unknown_status = api_as(agent).get("/api/v1/complaints/", {"status": "lost"})
+
+    assert ids(status="responded") == [other.pk]
+    assert ids(status="open") == [complaint.pk, other.pk]  # not closed, by the due time of the stage in hand
+    assert ids(assignee=complaint.assignee_id) == [complaint.pk]
+    assert ids(q="赵敏") == [other.pk]
+    assert unknown_status.status_code == 400 and "status" in unknown_status.json()
+
+
+def test_cc04_the_follow_up_list_shows_only_the_calls_due_now_when_asked(db):
+    advisor = make_user("advisor")
+    order = pass_all_items(make_order(advisor=advisor, confirmed=True))
+    desk.settle(order=order, rating="good", by=advisor, at=timezone.now())
+    desk.deliver(by=advisor, order=order, at=timezone.now())  # called from tomorrow
+    agent = make_user("callcentre")
+
+    every = api_as(agent).get("/api/v1/follow-ups/").json()["results"]
+    due_now = api_as(agent).get("/api/v1/follow-ups/", {"due": "true"}).json()["results"]
+
+    assert [row["repair_order"] for row in every] == [order.pk] and due_now == []

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from customer_care import services
+from customer_care import selectors, services
 from customer_care.models import Breach, Complaint, ComplaintPolicy, Holiday
 from dealership.errors import NotPermitted, StaleObject, TransitionNotAllowed
 from dealership.models import SmsMessage, Staff
@@ -165,8 +165,8 @@ def test_cc01_overdue_is_right_at_every_read_without_any_sweep(people):
     complaint = raise_one(people)
     due = complaint.respond_by
 
-    assert not services.overdue(due).filter(pk=complaint.pk).exists()  # rev. 2: the deadline itself is on time
-    assert services.overdue(due + timedelta(microseconds=1)).filter(pk=complaint.pk).exists()
+    assert not selectors.overdue(due).filter(pk=complaint.pk).exists()  # rev. 2: the deadline itself is on time
+    assert selectors.overdue(due + timedelta(microseconds=1)).filter(pk=complaint.pk).exists()
     assert not Breach.objects.exists()
 
 
@@ -217,7 +217,7 @@ def test_cc01_read_time_overdue_and_the_sweep_agree_at_random_instants(people):
 
     services.record_breaches(at=instant)
 
-    overdue = set(services.overdue(instant).values_list("pk", flat=True))
+    overdue = set(selectors.overdue(instant).values_list("pk", flat=True))
     breached_now = {
         c.pk for c in Complaint.objects.all() if c.breaches.filter(round=c.round, stage=c.stage_in_hand).exists()
     }
@@ -610,3 +610,91 @@ def test_cc01_the_complaint_form_offers_the_customers_latest_orders(client, peop
     assert fragment.index(orders[1].number) < fragment.index(orders[0].number)  # newest first
     assert f'data-fill-assignee="{people["advisor"].pk}"' in fragment and fragment.count("data-fill-") == 4
     assert nobody.strip() == ""
+
+
+# --- Issue 12: one transition, one gate ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cc01_two_people_answering_at_once_one_wins_and_the_other_is_told_it_changed():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (two answers racing on one row)")
+    advisor, agent = make_user("advisor"), make_user("callcentre")
+    complaint = services.raise_complaint(
+        by=agent,
+        customer=make_customer(),
+        assignee=advisor,
+        channel="hotline",
+        category="other",
+        summary="同时处理",
+        at=NINE,
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def answer(person, text):
+        try:
+            barrier.wait(timeout=10)
+            services.respond(by=person, complaint=complaint, text=text, version=1, at=NINE + timedelta(minutes=5))
+            outcomes.append("won")
+        except StaleObject:
+            outcomes.append("stale")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=pair) for pair in ((advisor, "顾问回电"), (agent, "客服回电"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    complaint.refresh_from_db()
+    assert sorted(outcomes) == ["stale", "won"]
+    assert (complaint.status, complaint.version) == ("responded", 2)
+    assert complaint.events.filter(to_status="responded").count() == 1
+
+
+def test_cc01_each_step_is_on_the_timeline_with_who_and_when_and_a_stale_page_is_told(client, people):
+    complaint = raise_one(people)
+    client.force_login(people["agent"])
+
+    client.post(f"/care/complaints/{complaint.pk}/reassign/", {"assignee": people["other_advisor"].pk, "version": 1})
+    stale = client.post(f"/care/complaints/{complaint.pk}/respond/", {"text": "回电", "version": 1}, follow=True)
+    services.respond(by=people["other_advisor"], complaint=complaint, text="已回电", at=NINE + timedelta(minutes=5))
+
+    handed = complaint.events.get(note__startswith="已转交给")
+    responded = complaint.events.get(to_status="responded")
+    assert "其他人刚刚修改了这条记录" in stale.content.decode()
+    assert handed.by == people["agent"]
+    assert (responded.by, responded.at) == (people["other_advisor"], NINE + timedelta(minutes=5))
+
+
+def test_cc01_the_queue_filters_by_status_and_advisor_and_an_unknown_value_shows_nothing(client, people):
+    open_one = raise_one(people)
+    closed = raise_one(people, assignee=people["other_advisor"])
+    for step in (services.respond, services.organise, services.close):
+        step(by=people["agent"], complaint=closed, text="处理", at=NINE + timedelta(minutes=10))
+    client.force_login(people["agent"])
+
+    def shown(**params) -> set[str]:
+        page = client.get("/care/complaints/", params).content.decode()
+        return {number for number in (open_one.number, closed.number) if number in page}
+
+    assert shown() == {open_one.number}  # the page opens on the complaints not closed
+    assert shown(status="closed") == {closed.number}
+    assert shown(status="") == {open_one.number, closed.number}
+    assert shown(status="", assignee=people["other_advisor"].pk) == {closed.number}
+    assert shown(assignee="someone") == set()
+
+
+def test_cc01_nonsense_in_the_queue_filters_is_refused_with_a_message_not_an_error(client, api_as, people):
+    complaint = raise_one(people)
+    client.force_login(people["agent"])
+
+    nul = client.get("/care/complaints/", {"q": "P9\x009"})
+    api = api_as("callcentre").get("/api/v1/complaints/", {"q": "P9\x009"})
+    not_a_number = api_as("callcentre").get("/api/v1/complaints/", {"assignee": "x"})
+
+    assert nul.context["filterset"].form.non_field_errors()  # the page says why: no list, no database error
+    assert complaint.number not in nul.content.decode()
+    assert api.status_code == 400 and set(api.json()) == {"q"}
+    assert not_a_number.status_code == 400 and set(not_a_number.json()) == {"assignee"}

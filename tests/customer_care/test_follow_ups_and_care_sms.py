@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from customer_care import selectors, services
 from customer_care.models import CarePolicy, Complaint, FollowUp, MaintenanceDue, Praise
-from dealership.errors import NotPermitted, TransitionNotAllowed
+from customer_care.services import follow_ups
+from dealership.errors import NotPermitted, StaleObject, TransitionNotAllowed
 from dealership.models import SmsMessage, SmsPolicy, SmsStatus
 from service_desk import services as desk
 from tests.conftest import purge_broker, start_celery_worker, stop_celery_worker, wait_until_answering
@@ -176,7 +177,7 @@ def test_cc06_a_delivery_that_fails_leaves_no_care_sms_and_no_follow_up(crew, mo
     def broken(**kwargs):
         raise RuntimeError("the follow-up could not be written")
 
-    monkeypatch.setattr(services, "set_maintenance_due", broken)
+    monkeypatch.setattr(follow_ups, "set_maintenance_due", broken)
     with pytest.raises(RuntimeError):
         desk.deliver(by=crew["advisor"], order=order, at=NINE + timedelta(hours=1))
 
@@ -397,3 +398,33 @@ def test_cc04_the_agents_home_counts_the_calls_due_and_those_a_day_late(crew):
     assert (waiting.count, waiting.late) == (1, 1)
     assert (others.count, others.late) == (0, 0)  # neither is theirs: the pairing gave both to 林雪
     assert (friday_noon.count, friday_noon.late) == (2, 1)
+
+
+# --- Issue 12: the follow-up call moves through the one transition ------------------------------------------------
+
+
+def test_cc04_two_agents_recording_the_same_call_the_second_is_stale_and_writes_nothing(crew):
+    follow_up = delivered(advisor=crew["advisor"]).follow_up
+    call = {"reached": True, "satisfaction": "satisfied", "praised": [crew["advisor"]], "version": 1}
+
+    services.record_follow_up(by=crew["agent"], follow_up=follow_up, at=NINE + timedelta(days=1), **call)
+    with pytest.raises(StaleObject):
+        services.record_follow_up(by=crew["other_agent"], follow_up=follow_up, at=NINE + timedelta(days=1), **call)
+
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.attempts, follow_up.calls.count(), Praise.objects.count()) == ("done", 1, 1, 1)
+    last = follow_up.history.order_by("history_id").last()
+    assert (last.status, last.history_user, last.history_date) == ("done", crew["agent"], NINE + timedelta(days=1))
+
+
+def test_cc05_only_a_manager_pairs_advisors_and_an_agent_can_look_at_everyones_calls(client, crew):
+    delivered(advisor=make_user("advisor", name="李磊"), at=NINE - timedelta(days=2))  # nobody's call
+    theirs = delivered(advisor=crew["advisor"], at=NINE - timedelta(days=2))  # 林雪's call
+    client.force_login(crew["other_agent"])
+
+    with pytest.raises(NotPermitted):
+        services.pair_care_agent(by=crew["agent"], advisor=crew["advisor"], care_agent=crew["other_agent"])
+    mine = client.get("/care/follow-ups/").content.decode()
+    everyones = client.get("/care/follow-ups/", {"all": "1"}).content.decode()
+
+    assert theirs.number not in mine and theirs.number in everyones

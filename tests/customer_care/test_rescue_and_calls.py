@@ -325,3 +325,50 @@ def test_cc03_without_a_customer_a_rescue_still_needs_a_mobile(agent):
         )
 
     assert "mobile" in refused.value.message_dict
+
+
+# --- Issue 12: the home visit and the rescue move through the one transition -------------------------------------
+
+
+def test_cc07_a_home_visit_is_recorded_once_with_who_and_when(agent):
+    advisor, manager, technician = make_user("advisor"), make_user("manager"), make_user("technician")
+    complaint = services.raise_complaint(
+        by=agent,
+        customer=make_customer(),
+        assignee=advisor,
+        channel="hotline",
+        category="repair_quality",
+        summary="修完第二天就抛锚",
+        is_serious=True,
+        dealership_at_fault=True,
+        at=NIGHT,
+    )
+    tomorrow = NIGHT + timedelta(hours=12)
+    visit = services.plan_home_visit(
+        by=agent, complaint=complaint, planned_for=tomorrow, manager=manager, technician=technician, at=NIGHT
+    )
+
+    services.record_home_visit(by=manager, visit=visit, outcome="当面致歉", at=tomorrow)
+    with pytest.raises(TransitionNotAllowed):
+        services.record_home_visit(by=manager, visit=visit, outcome="再次登记", at=tomorrow)
+
+    visit.refresh_from_db()
+    assert (visit.status, visit.visited_at, visit.outcome) == ("visited", tomorrow, "当面致歉")
+    assert visit.history.order_by("history_id").values_list("history_user", "history_date").last() == (
+        manager.pk,
+        tomorrow,
+    )
+
+
+def test_cc03_a_rescue_called_off_records_who_when_and_why(agent, client):
+    rescue = rescue_in("city", agent)
+    client.force_login(agent)
+
+    client.post(f"/care/rescues/{rescue.pk}/cancel/", {"reason": "客户已自行解决", "version": 1})
+    again = client.post(f"/care/rescues/{rescue.pk}/cancel/", {"reason": "x", "version": 2}, follow=True)
+
+    rescue.refresh_from_db()
+    last = rescue.history.order_by("history_id").last()
+    assert rescue.status == "cancelled"
+    assert (last.history_user, last.history_change_reason) == (agent, "客户已自行解决")
+    assert "的救援不能改为" in again.content.decode()

@@ -1,24 +1,22 @@
-"""Customer care: complaints and their deadlines, the call log, rescues, follow-up calls, care SMS
-broadcasts and home visits (CC01-CC08).
+"""Complaints (CC01) and home visits (CC07): the deadline policy, the complaint sheet with its stored
+due times, the missed deadlines, the timeline.
 
-Deadlines are data: a complaint's and a rescue's due times are computed from the policy in force
-when they are raised and stored on the row, so "overdue" is a query that is right at every read.
-The beat sweep only records each breach once (unique per complaint, round and stage) and notifies.
+Deadlines are data: a complaint's due times are computed from the policy in force when it is raised
+and stored on the row, so "overdue" is a query that is right at every read. The beat sweep only
+records each breach once (unique per complaint, round and stage) and notifies.
 """
 
 from datetime import time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from dealership.fields import MobileField
-from dealership.models import Customer, OneRowPolicy, Vehicle
+from dealership.models import Customer, OneRowPolicy
 from parts.models import CounterSale, GiftMovement
 from service_desk.models import RepairOrder
 
@@ -285,6 +283,13 @@ class Complaint(models.Model):
     def escalated_to(self) -> str:
         return str(self.ESCALATION.get(self.escalation_level, ""))
 
+    @classmethod
+    def log_transitions(cls, pks, from_status, to_status, *, by, at, note) -> None:
+        """A complaint's history is its timeline: each step is a ComplaintEvent (who, when, what was said)."""
+        ComplaintEvent.objects.bulk_create(
+            [ComplaintEvent(complaint_id=pk, at=at, by=by, to_status=to_status, note=note[:500]) for pk in pks]
+        )
+
 
 class Breach(models.Model):
     """A stage of a complaint that missed its deadline: recorded once per complaint, round and stage."""
@@ -327,11 +332,19 @@ class ComplaintEvent(models.Model):
         return self.note
 
 
+class HomeVisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    VISITED = "visited", _("Visited")
+
+
 class HomeVisit(models.Model):
     """CC07: a serious complaint at the dealership's fault: a visit by the service manager and a
     technician, a gift from the gift stock, and the outcome."""
 
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="home_visit")
+    status = models.CharField(
+        _("status"), max_length=8, choices=HomeVisitStatus.choices, default=HomeVisitStatus.PLANNED
+    )
     planned_for = models.DateTimeField(_("planned for"))
     manager = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("service manager"))
     technician = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("technician"))
@@ -343,313 +356,18 @@ class HomeVisit(models.Model):
     planned_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("planned by"))
     history = HistoricalRecords()
 
+    TRANSITIONS = {HomeVisitStatus.PLANNED: {HomeVisitStatus.VISITED}, HomeVisitStatus.VISITED: set()}
+
     class Meta:
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=HomeVisitStatus.PLANNED, visited_at__isnull=True)
+                | Q(status=HomeVisitStatus.VISITED, visited_at__isnull=False),
+                name="home_visit_visited_has_its_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.planned_for:%Y-%m-%d}"
-
-
-# --- Rescue (CC03) -----------------------------------------------------------------------------------
-
-
-class RescueZone(models.Model):
-    """Where the crew goes and how soon it promises to be there: city 30 min, the three counties 1 h,
-    in-province half a day (12 hours: the rescue line runs round the clock)."""
-
-    code = models.SlugField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=40)
-    promise = models.DurationField(_("promised arrival within"))
-    is_active = models.BooleanField(_("in use"), default=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("rescue zone")
-        verbose_name_plural = _("rescue zones")
-        ordering = ["order", "code"]
-        constraints = [models.CheckConstraint(condition=Q(promise__gt=timedelta(0)), name="rescue_promise_positive")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class RescueStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    DISPATCHED = "dispatched", _("Crew on the way")
-    ARRIVED = "arrived", _("Crew arrived")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class Rescue(models.Model):
-    """A call for roadside rescue (救援) with the arrival promised by the zone, stored when it is taken."""
-
-    number = models.CharField(_("number"), max_length=20, unique=True)
-    customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="rescues", verbose_name=_("customer")
-    )
-    caller = models.CharField(_("caller"), max_length=50)
-    mobile = MobileField(_("mobile"))
-    plate = models.CharField(_("plate"), max_length=10, blank=True)
-    zone = models.ForeignKey(RescueZone, on_delete=models.PROTECT, related_name="rescues", verbose_name=_("zone"))
-    location = models.CharField(_("location"), max_length=200)
-    problem = models.CharField(_("problem"), max_length=300)
-    requested_at = models.DateTimeField(_("requested at"))
-    promised_by = models.DateTimeField(_("promised arrival"))
-    status = models.CharField(_("status"), max_length=10, choices=RescueStatus.choices, default=RescueStatus.REQUESTED)
-    crew = models.CharField(_("crew"), max_length=100, blank=True)
-    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
-    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
-    breached_at = models.DateTimeField(_("missed promise recorded at"), null=True, blank=True)
-    taken_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken by"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
-
-    TRANSITIONS = {
-        # A crew sent out by radio may be recorded only when it arrives.
-        RescueStatus.REQUESTED: {RescueStatus.DISPATCHED, RescueStatus.ARRIVED, RescueStatus.CANCELLED},
-        RescueStatus.DISPATCHED: {RescueStatus.ARRIVED, RescueStatus.CANCELLED},
-        RescueStatus.ARRIVED: set(),
-        RescueStatus.CANCELLED: set(),
-    }
-    OPEN = (RescueStatus.REQUESTED, RescueStatus.DISPATCHED)
-
-    class Meta:
-        verbose_name = _("rescue")
-        verbose_name_plural = _("rescues")
-        indexes = [
-            models.Index(fields=["status", "promised_by"], name="rescue_status_due"),
-            models.Index(fields=["-requested_at"], name="rescue_newest"),
-        ]
-
-    def __str__(self) -> str:
-        return self.number
-
-    @property
-    def breached(self) -> bool:
-        return self.breached_at is not None
-
-
-# --- Call log (CC02) ----------------------------------------------------------------------------------
-
-
-class Line(models.TextChoices):
-    HOTLINE = "hotline", _("Complaint hotline")
-    RESCUE = "rescue", _("24-hour rescue line")
-
-
-class Call(models.Model):
-    """A call on the complaint hotline or the rescue line: who, their number, when, about what, the outcome."""
-
-    line = models.CharField(_("line"), max_length=8, choices=Line.choices)
-    caller = models.CharField(_("caller"), max_length=50)
-    number = models.CharField(_("number called from"), max_length=20)
-    at = models.DateTimeField(_("at"))
-    topic = models.CharField(_("topic"), max_length=200)
-    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
-    customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls", verbose_name=_("customer")
-    )
-    complaint = models.OneToOneField(
-        Complaint, on_delete=models.SET_NULL, null=True, blank=True, related_name="call", verbose_name=_("complaint")
-    )
-    rescue = models.OneToOneField(
-        Rescue, on_delete=models.SET_NULL, null=True, blank=True, related_name="call", verbose_name=_("rescue")
-    )
-    taken_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken by"))
-
-    class Meta:
-        verbose_name = _("call")
-        verbose_name_plural = _("call log")
-        indexes = [models.Index(fields=["-at"], name="call_newest")]
-
-    def __str__(self) -> str:
-        return f"{self.get_line_display()} {self.at:%Y-%m-%d %H:%M}"
-
-
-# --- Follow-up calls (CC04, CC05) ------------------------------------------------------------------------
-
-
-class CarePolicy(OneRowPolicy):
-    """Follow-up calls and care SMS, as a manager sets them. One row."""
-
-    follow_up_hour = models.TimeField(
-        _("follow-up calls start at"), default=time(10, 0), help_text=_("On the day after delivery.")
-    )
-    follow_up_attempts = models.PositiveSmallIntegerField(
-        _("calls before giving up"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
-    )
-    retry_after = models.DurationField(_("call again after"), default=timedelta(hours=4))
-    maintenance_every_days = models.PositiveSmallIntegerField(
-        _("maintenance every (days)"), default=180, validators=[MinValueValidator(30)]
-    )
-    maintenance_every_km = models.PositiveIntegerField(
-        _("maintenance every (km)"), default=7500, validators=[MinValueValidator(1000)]
-    )
-    remind_days_before = models.PositiveSmallIntegerField(
-        _("remind days before it is due"), default=7, validators=[MaxValueValidator(60)]
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("care policy")
-        verbose_name_plural = _("care policy")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="care_policy_single_row")]
-
-    def __str__(self) -> str:
-        return str(_("Care policy"))
-
-
-class CarePair(models.Model):
-    """CC05: each service advisor's customers are followed up by one customer-care advisor (连对)."""
-
-    advisor = models.OneToOneField(
-        USER, on_delete=models.CASCADE, related_name="care_pair", verbose_name=_("service advisor")
-    )
-    care_agent = models.ForeignKey(
-        USER, on_delete=models.CASCADE, related_name="paired_advisors", verbose_name=_("customer-care advisor")
-    )
-
-    class Meta:
-        verbose_name = _("care pairing")
-        verbose_name_plural = _("care pairings")
-
-    def __str__(self) -> str:
-        return f"{self.care_agent_id} ↔ {self.advisor_id}"
-
-
-class FollowUpStatus(models.TextChoices):
-    DUE = "due", _("To call")
-    DONE = "done", _("Reached")
-    UNREACHED = "unreached", _("Not reached")
-
-
-class Satisfaction(models.TextChoices):
-    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
-    SATISFIED = "satisfied", _("Satisfied")
-    NEUTRAL = "neutral", _("Neutral")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-
-
-class FollowUp(models.Model):
-    """CC04: the follow-up call after a visit, due the day after delivery in the paired agent's queue."""
-
-    repair_order = models.OneToOneField(
-        RepairOrder, on_delete=models.PROTECT, related_name="follow_up", verbose_name=_("work order")
-    )
-    care_agent = models.ForeignKey(
-        USER,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="follow_ups",
-        verbose_name=_("customer-care advisor"),
-    )
-    status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.DUE)
-    due_at = models.DateTimeField(_("call from"))
-    attempts = models.PositiveSmallIntegerField(_("calls made"), default=0)
-    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
-    notes = models.TextField(_("notes"), max_length=2000, blank=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"))
-    version = models.PositiveIntegerField(default=1)
-
-    class Meta:
-        verbose_name = _("follow-up call")
-        verbose_name_plural = _("follow-up calls")
-        indexes = [
-            models.Index(fields=["status", "due_at"], name="follow_up_due"),
-            models.Index(fields=["care_agent", "status", "due_at"], name="follow_up_agent_due"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.repair_order_id} {self.status}"
-
-
-class FollowUpAttempt(models.Model):
-    """One call of a follow-up: reached or not, by whom and when."""
-
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
-    at = models.DateTimeField(_("at"))
-    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    reached = models.BooleanField(_("reached the customer"))
-    note = models.CharField(_("note"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("follow-up attempt")
-        verbose_name_plural = _("follow-up attempts")
-
-    def __str__(self) -> str:
-        return f"{self.follow_up_id} {self.at:%Y-%m-%d %H:%M}"
-
-
-class Praise(models.Model):
-    """A member of staff the customer praised by name in a follow-up call (IN01 pays for each)."""
-
-    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="praises")
-    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="praises", verbose_name=_("praised"))
-    at = models.DateTimeField(_("at"))
-
-    class Meta:
-        verbose_name = _("praise")
-        verbose_name_plural = _("praises")
-        constraints = [models.UniqueConstraint(fields=["follow_up", "staff"], name="one_praise_per_call_and_person")]
-        indexes = [models.Index(fields=["staff", "at"], name="praise_staff_at")]
-
-    def __str__(self) -> str:
-        return f"{self.staff_id} {self.at:%Y-%m-%d}"
-
-
-# --- Care SMS (CC06) --------------------------------------------------------------------------------------
-
-
-class MaintenanceDue(models.Model):
-    """When a car's next maintenance falls due, counted from its latest visit: by time or by distance
-    (from the car's own km per day), whichever comes first. A daily job texts the reminder once."""
-
-    vehicle = models.OneToOneField(
-        Vehicle, on_delete=models.CASCADE, related_name="maintenance_due", verbose_name=_("vehicle")
-    )
-    from_order = models.ForeignKey(RepairOrder, on_delete=models.CASCADE, related_name="+", verbose_name=_("visit"))
-    due_on = models.DateField(_("due on"))
-    due_km = models.PositiveIntegerField(_("due at (km)"))
-    km_per_day = models.DecimalField(_("km per day"), max_digits=6, decimal_places=1)
-    by_distance = models.BooleanField(_("due by distance first"))
-    remind_on = models.DateField(_("remind on"))
-    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("maintenance due")
-        verbose_name_plural = _("maintenance due")
-        indexes = [models.Index(fields=["remind_on"], name="maintenance_to_remind", condition=Q(reminded_at=None))]
-
-    def __str__(self) -> str:
-        return f"{self.vehicle_id} {self.due_on}"
-
-
-# --- Care SMS broadcasts (CC06) ---------------------------------------------------------------------------
-
-
-class BroadcastKind(models.TextChoices):
-    GREETING = "greeting", _("Greeting")
-    WEATHER = "weather", _("Weather note")
-
-
-class Broadcast(models.Model):
-    """A greeting or weather note a manager sends to a chosen group of customers."""
-
-    kind = models.CharField(_("kind"), max_length=10, choices=BroadcastKind.choices)
-    text = models.CharField(_("text"), max_length=300)
-    audience = models.CharField(_("customers"), max_length=200)  # what the manager chose, in words
-    recipients = models.PositiveIntegerField(_("recipients"), default=0)
-    skipped = models.PositiveIntegerField(_("opted out"), default=0)
-    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"))
-
-    class Meta:
-        verbose_name = _("care SMS broadcast")
-        verbose_name_plural = _("care SMS broadcasts")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"

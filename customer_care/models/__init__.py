@@ -1,0 +1,62 @@
+"""Customer care: complaints and their deadlines, the call log, rescues, follow-up calls, care SMS
+broadcasts and home visits (CC01-CC08). One module per concern; callers import from here."""
+
+from customer_care.models.calls import Call, Line, Rescue, RescueStatus, RescueZone
+from customer_care.models.care import (
+    Broadcast,
+    BroadcastKind,
+    CarePair,
+    CarePolicy,
+    FollowUp,
+    FollowUpAttempt,
+    FollowUpStatus,
+    MaintenanceDue,
+    Praise,
+    Satisfaction,
+)
+from customer_care.models.complaints import (
+    STAGE_DONE_BY,
+    STAGES,
+    Breach,
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ComplaintEvent,
+    ComplaintPolicy,
+    ComplaintStatus,
+    Holiday,
+    HomeVisit,
+    HomeVisitStatus,
+    Stage,
+)
+
+__all__ = [
+    "STAGES",
+    "STAGE_DONE_BY",
+    "Breach",
+    "Broadcast",
+    "BroadcastKind",
+    "Call",
+    "CarePair",
+    "CarePolicy",
+    "Channel",
+    "Complaint",
+    "ComplaintCategory",
+    "ComplaintEvent",
+    "ComplaintPolicy",
+    "ComplaintStatus",
+    "FollowUp",
+    "FollowUpAttempt",
+    "FollowUpStatus",
+    "Holiday",
+    "HomeVisit",
+    "HomeVisitStatus",
+    "Line",
+    "MaintenanceDue",
+    "Praise",
+    "Rescue",
+    "RescueStatus",
+    "RescueZone",
+    "Satisfaction",
+    "Stage",
+]
