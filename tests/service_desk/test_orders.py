@@ -505,21 +505,40 @@ def test_sd13_a_rating_outside_the_seven_is_refused(advisor):
         services.settle(by=advisor, order=order, rating="excellent", at=NINE)
 
 
-def test_sd13_settling_tells_customer_care_after_commit(advisor, django_capture_on_commit_callbacks):
+def test_sd13_customer_care_hears_of_settling_and_delivery_in_the_same_transaction(advisor):
+    """The receivers write customer care's rows (follow-up call, care texts, rating entries) in the
+    order's own transaction: the order and what it causes commit together or not at all (the outbox
+    rule), and a receiver that fails leaves the car unsettled rather than settled without its follow-up."""
     order = pass_all_items(make_order(advisor=advisor, at=NINE, confirmed=True), at=NINE)
     heard = []
 
     def listener(sender, order, at, **kwargs):
-        heard.append(order.pk)
+        stored = type(order).objects.get(pk=order.pk)
+        heard.append(stored.status)
 
-    signals.order_settled.connect(listener)
+    def failing(sender, order, at, **kwargs):
+        raise RuntimeError("customer care is down")
+
+    signals.order_settled.connect(failing)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
             services.settle(by=advisor, order=order, rating=Rating.GOOD, at=NINE)
     finally:
-        signals.order_settled.disconnect(listener)
+        signals.order_settled.disconnect(failing)
+    order.refresh_from_db()
+    unsettled = order.status
 
-    assert heard == [order.pk]
+    signals.order_settled.connect(listener)
+    signals.order_delivered.connect(listener)
+    try:
+        services.settle(by=advisor, order=order, rating=Rating.GOOD, at=NINE)
+        services.deliver(by=advisor, order=order, at=NINE)
+    finally:
+        signals.order_settled.disconnect(listener)
+        signals.order_delivered.disconnect(listener)
+
+    assert unsettled == OrderStatus.READY
+    assert heard == [OrderStatus.SETTLED, OrderStatus.DELIVERED]  # each receiver sees its order's new state
 
 
 def test_sd12_delivery_only_after_settlement_and_nothing_changes_after(advisor):
