@@ -2,10 +2,11 @@
 
 import re
 import secrets
-from datetime import time
+from datetime import datetime, time
 from typing import Self
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -312,6 +313,20 @@ class SmsMessage(models.Model):
         """How many billed SMS the text takes: 70 characters in one, 67 each when split."""
         length = len(self.body)
         return 1 if length <= 70 else -(-length // 67)
+
+    @classmethod
+    def log_transitions(
+        cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
+    ) -> None:
+        """The event rows of a status change (dealership.transitions calls this in the same transaction).
+
+        The row names its new status itself, so a note that only repeats that name is left out."""
+        if note == str(SmsStatus(to_status).label):
+            note = ""
+        SmsEvent.objects.bulk_create(
+            SmsEvent(message_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300])
+            for pk in pks
+        )
 
 
 class SmsEvent(models.Model):

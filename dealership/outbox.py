@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealership.errors import DomainError, StaleObject, TransitionNotAllowed
+from dealership.errors import DomainError, TransitionNotAllowed
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer, SmsEvent, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate, new_send_token
 from dealership.sms_gateways import (
@@ -39,6 +39,7 @@ from dealership.sms_gateways import (
     Receipt,
     get_gateway,
 )
+from dealership.transitions import transition, transition_rows, try_transition
 
 logger = logging.getLogger(__name__)
 
@@ -308,7 +309,7 @@ def deliver(*, message_id: int, at: datetime, gateway: Gateway | None = None) ->
         SmsMessage.objects.filter(ours, pk=message.pk, status=SmsStatus.SENDING).update(error=str(error)[:300])
         logger.warning("SMS %s: uncertain (%s); left for the sweep to check", message.pk, error)
     except GatewayRejected as error:
-        _move(message, SmsStatus.SENDING, SmsStatus.FAILED, at=at, only_if=ours, note=str(error), error=str(error))
+        _move(message, SmsStatus.FAILED, at=at, only_if=ours, note=str(error), error=str(error))
     except GatewayUnavailable as error:
         _retry_or_give_up(message, at=at, only_if=ours, reason=str(error))
     else:
@@ -320,30 +321,32 @@ def deliver(*, message_id: int, at: datetime, gateway: Gateway | None = None) ->
 def _claim(message_id: int, *, at: datetime) -> SmsMessage | None:
     """queued → sending for one due message, one worker only; a care text found in quiet hours is held instead.
 
-    Quiet hours are checked again here because a message can be due before 21:00 and reach a worker
-    after it (a backlog, a broker outage the sweep recovered from).
+    The claim is one conditional UPDATE on the row as a claim expects it (queued and due), so of
+    two workers handed the same id only one gets it. Quiet hours are checked again here because a
+    message can be due before 21:00 and reach a worker after it (a backlog, a broker outage the
+    sweep recovered from).
     """
-    due = SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED, next_attempt_at__lte=at)
+    expected = SmsMessage(pk=message_id, status=SmsStatus.QUEUED)
+    due = Q(next_attempt_at__lte=at)
     release = quiet_hours_end(SmsPolicy.current(), at)
-    if release and due.filter(is_urgent=False).update(status=SmsStatus.HELD, next_attempt_at=release, updated_at=at):
-        SmsEvent.objects.create(
-            message_id=message_id,
-            at=at,
-            from_status=SmsStatus.QUEUED,
-            to_status=SmsStatus.HELD,
-            note=_("Quiet hours: held until they end."),
-        )
+    if release and try_transition(
+        expected,
+        SmsStatus.HELD,
+        by=None,
+        at=at,
+        where=due & Q(is_urgent=False),
+        note=_("Quiet hours: held until they end."),
+        next_attempt_at=release,
+    ):
         return None
-    if not due.update(status=SmsStatus.SENDING, attempts=F("attempts") + 1, claimed_at=at, error="", updated_at=at):
-        return None
-    SmsEvent.objects.create(message_id=message_id, at=at, from_status=SmsStatus.QUEUED, to_status=SmsStatus.SENDING)
-    return SmsMessage.objects.get(pk=message_id)
+    return try_transition(
+        expected, SmsStatus.SENDING, by=None, at=at, where=due, attempts=F("attempts") + 1, claimed_at=at, error=""
+    )
 
 
 def _record_sent(message: SmsMessage, receipt: Receipt, *, at: datetime, only_if: Q, note: str = "") -> bool:
     return _move(
         message,
-        SmsStatus.SENDING,
         SmsStatus.SENT,
         at=at,
         only_if=only_if,
@@ -361,13 +364,12 @@ def _retry_or_give_up(
     policy = SmsPolicy.current()
     if message.attempts >= policy.max_attempts:
         note = _("Gave up after %(attempts)d attempts: %(reason)s") % {"attempts": message.attempts, "reason": reason}
-        return _move(message, SmsStatus.SENDING, SmsStatus.FAILED, at=at, only_if=only_if, note=note, error=reason)
+        return _move(message, SmsStatus.FAILED, at=at, only_if=only_if, note=note, error=reason)
     wait = retry_delay(message.attempts) if wait is None else wait
     status, due = _hold_for_quiet_hours(policy, message.is_urgent, at + wait)
     hand_over_now = status == SmsStatus.QUEUED and due <= at
     won = _move(
         message,
-        SmsStatus.SENDING,
         status,
         at=at,
         only_if=only_if,
@@ -389,7 +391,6 @@ def retry_delay(attempts: int) -> timedelta:
 
 def _move(
     message: SmsMessage,
-    from_status: SmsStatus,
     to_status: SmsStatus,
     *,
     at: datetime,
@@ -398,20 +399,12 @@ def _move(
     note: str = "",
     **fields,
 ) -> bool:
-    """Compare-and-set the status; write the history row when this call won. Returns whether it won."""
-    if to_status not in SmsMessage.TRANSITIONS[from_status]:
-        raise TransitionNotAllowed()
-    rows = SmsMessage.objects.filter(pk=message.pk, status=from_status)
-    if only_if is not None:
-        rows = rows.filter(only_if)
+    """Move the message on from the status it was read in, if it still is (and still meets `only_if`):
+    a compare-and-set with its event row, in one transaction. Returns whether this call won."""
     if "error" in fields:
         fields["error"] = fields["error"][:300]
-    won = rows.update(status=to_status, updated_at=at, **fields) == 1
-    if won:
-        SmsEvent.objects.create(
-            message_id=message.pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300]
-        )
-    return won
+    with transaction.atomic():
+        return try_transition(message, to_status, by=by, at=at, where=only_if, note=note, **fields) is not None
 
 
 # --- Sweep ------------------------------------------------------------------------------------------
@@ -440,12 +433,7 @@ def _lock_batch(rows, batch: int) -> list[int]:
 def _release_held(at: datetime, batch: int) -> int:
     with transaction.atomic():
         ids = _lock_batch(SmsMessage.objects.filter(status=SmsStatus.HELD, next_attempt_at__lte=at), batch)
-        released = SmsMessage.objects.filter(pk__in=ids, status=SmsStatus.HELD).update(
-            status=SmsStatus.QUEUED, published_at=at, updated_at=at
-        )
-        SmsEvent.objects.bulk_create(
-            SmsEvent(message_id=pk, at=at, from_status=SmsStatus.HELD, to_status=SmsStatus.QUEUED) for pk in ids
-        )
+        released = transition_rows(SmsMessage, ids, SmsStatus.HELD, SmsStatus.QUEUED, at=at, published_at=at)
         _hand_over_after_commit(ids)
     return released
 
@@ -474,7 +462,8 @@ def _settle_stuck(at: datetime, batch: int, gateway: Gateway | None) -> dict[str
     if not ids:
         return counts
     gateway = gateway or get_gateway()
-    for message in SmsMessage.objects.filter(pk__in=ids, claimed_at=at).order_by("pk"):
+    # Still sending: a delivery receipt may have settled one since the batch was stamped.
+    for message in SmsMessage.objects.filter(pk__in=ids, claimed_at=at, status=SmsStatus.SENDING).order_by("pk"):
         outcome = _settle_one(message, at=at, gateway=gateway)
         if outcome:
             counts[outcome] += 1
@@ -485,9 +474,7 @@ def _settle_one(message: SmsMessage, *, at: datetime, gateway: Gateway) -> str |
     ours = Q(claimed_at=at)
     if not gateway.can_query:
         note = _("The gateway cannot say whether it received this message. Check, then send again or mark it sent.")
-        return (
-            "unknown" if _move(message, SmsStatus.SENDING, SmsStatus.UNKNOWN, at=at, only_if=ours, note=note) else None
-        )
+        return "unknown" if _move(message, SmsStatus.UNKNOWN, at=at, only_if=ours, note=note) else None
     try:
         receipt = gateway.query(out_id=message.out_id)
     except GatewayError as error:
@@ -501,7 +488,6 @@ def _settle_one(message: SmsMessage, *, at: datetime, gateway: Gateway) -> str |
         reason = _("The gateway never received it.")
         if not _retry_or_give_up(message, at=at, only_if=ours, reason=reason, wait=timedelta(0)):
             return None
-    message.refresh_from_db(fields=["status"])
     return "failed" if message.status == SmsStatus.FAILED else "resent"
 
 
@@ -515,12 +501,11 @@ def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sm
         raise TransitionNotAllowed(_("Only a failed or unknown message can be sent again."))
     status, due = _hold_for_quiet_hours(SmsPolicy.current(), message.is_urgent, at)
     hand_over = status == SmsStatus.QUEUED
-    won = _move(
+    transition(
         message,
-        message.status,
         status,
-        at=at,
         by=by,
+        at=at,
         note=_("Sent again by a person."),
         attempts=0,
         next_attempt_at=due,
@@ -528,11 +513,8 @@ def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sm
         error="",
         send_token=new_send_token(),  # a new send: the gateway's record of the old one must not count
     )
-    if not won:
-        raise StaleObject()
     if hand_over:
         _hand_over_after_commit([message.pk])
-    message.refresh_from_db()
     return message
 
 
@@ -541,18 +523,9 @@ def mark_sent(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sms
     """Record that a person confirmed with the gateway that an unknown message went out."""
     if message.status != SmsStatus.UNKNOWN:
         raise TransitionNotAllowed(_("Only a message whose fate is unknown can be marked as sent."))
-    if not _move(
-        message,
-        SmsStatus.UNKNOWN,
-        SmsStatus.SENT,
-        at=at,
-        by=by,
-        note=_("Confirmed sent by a person."),
-        sent_at=message.claimed_at or at,
-    ):
-        raise StaleObject()
-    message.refresh_from_db()
-    return message
+    return transition(
+        message, SmsStatus.SENT, by=by, at=at, note=_("Confirmed sent by a person."), sent_at=message.claimed_at or at
+    )
 
 
 _OUT_ID = re.compile(r"^sms-(\d+)-([0-9a-f]{12})$")
@@ -572,21 +545,15 @@ def record_receipt(*, out_id: str, delivered: bool, at: datetime, detail: str = 
     if message is None:
         return None
     if message.status in (SmsStatus.SENDING, SmsStatus.UNKNOWN):
-        _move(
-            message,
-            message.status,
-            SmsStatus.SENT,
-            at=at,
-            note=_("Settled by a delivery receipt."),
-            sent_at=message.claimed_at or at,
-        )
-        message.refresh_from_db()
+        note = _("Settled by a delivery receipt.")
+        if not _move(message, SmsStatus.SENT, at=at, note=note, sent_at=message.claimed_at or at):
+            message.refresh_from_db()
     if message.status != SmsStatus.SENT:
         return message
     if delivered:
         SmsMessage.objects.filter(pk=message.pk, delivered_at__isnull=True).update(delivered_at=at, updated_at=at)
     else:
         reason = _("Delivery receipt: not delivered (%(detail)s).") % {"detail": detail or "—"}
-        _move(message, SmsStatus.SENT, SmsStatus.FAILED, at=at, note=reason, error=reason)
+        _move(message, SmsStatus.FAILED, at=at, note=reason, error=reason)
     message.refresh_from_db()
     return message

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dealership import outbox, sms_gateways
@@ -171,6 +172,26 @@ def test_cc06_deliver_sends_once_even_when_the_task_runs_twice(published):
     assert (message.status, message.attempts) == (SmsStatus.SENT, 1)
     assert message.sent_at is not None
     assert list(message.events.values_list("to_status", flat=True).order_by("pk")) == ["queued", "sending", "sent"]
+
+
+@pytest.mark.django_db
+def test_cc06_a_worker_that_loses_the_claim_writes_nothing_and_sends_nothing(published):
+    make_sms_template()
+    message = enqueue()
+    outbox.deliver(message_id=message.pk, at=NOON)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = outbox.deliver(message_id=message.pk, at=NOON + timedelta(seconds=1))
+
+    writes = [query["sql"] for query in queries if query["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert again is False
+    assert len(writes) == 1 and writes[0].startswith('UPDATE "dealership_smsmessage"')  # the claim, matching nothing
+    assert len(sms_gateways.outbox) == 1
+    assert list(message.events.values_list("from_status", "to_status", "note").order_by("pk")) == [
+        ("", "queued", ""),
+        ("queued", "sending", ""),
+        ("sending", "sent", ""),
+    ]
 
 
 @pytest.mark.django_db
