@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -12,9 +12,10 @@ from rest_framework.routers import SimpleRouter
 from dealership.identifiers import normalize_landline, normalize_mobile, validate_landline, validate_mobile
 from dealership.models import Role
 from dealership.permissions import ALL_ROLES, api_roles, has_role
-from dealership.rest import NormalizedCharField
+from dealership.rest import NormalizedCharField, VersionSerializer
 from parts import selectors, services
-from parts.models import Backorder, BackorderStatus, Part, StockMovement
+from parts.filters import BackorderFilter, PartFilter
+from parts.models import Backorder, Part, StockMovement
 
 CATALOGUE = api_roles(read=ALL_ROLES, write={Role.PARTS, Role.MANAGER})
 STOCK_KEEPERS = api_roles(read=(), write={Role.PARTS, Role.MANAGER})
@@ -88,9 +89,6 @@ class StockAdjustmentSerializer(serializers.Serializer):
         return value
 
 
-@extend_schema_view(
-    list=extend_schema(parameters=[OpenApiParameter("search", str, description="Number, name or pinyin initials")])
-)
 class PartViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -100,9 +98,10 @@ class PartViewSet(
 ):
     serializer_class = PartSerializer
     permission_classes = [CATALOGUE]
+    filterset_class = PartFilter
 
     def get_queryset(self):
-        return selectors.search_parts(self.request.query_params.get("search", ""))
+        return selectors.search_parts()
 
     def perform_create(self, serializer):
         serializer.instance = services.create_part(by=self.request.user, **serializer.validated_data)
@@ -169,31 +168,17 @@ class BackorderSerializer(serializers.ModelSerializer):
         return value
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=["open", *BackorderStatus.values]),
-            OpenApiParameter(
-                "mine", bool, description="Only my customers' backorders: those I placed and those for my work orders"
-            ),
-        ]
-    )
-)
 class BackorderViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = BackorderSerializer
     permission_classes = [BACKORDERS]
     queryset = Backorder.objects.none()  # for the schema; requests go through get_queryset
+    filterset_class = BackorderFilter
 
     def get_queryset(self):
-        params = self.request.query_params
-        status = params.get("status", "")
-        if status and status not in ("open", *BackorderStatus.values):
-            raise serializers.ValidationError({"status": [_("Unknown status.")]})
         sees_all = has_role(self.request.user, Role.PARTS, Role.MANAGER)
-        mine = params.get("mine") in ("1", "true") or not sees_all
-        return selectors.backorders(status=status, advisor=self.request.user if mine else None)
+        return selectors.backorders(advisor=None if sees_all else self.request.user)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -202,7 +187,7 @@ class BackorderViewSet(
                 data.pop(name, None)  # the customer's own numbers
         serializer.instance = services.create_backorder(by=self.request.user, at=timezone.now(), **data)
 
-    @extend_schema(request=None, responses=BackorderSerializer)
+    @extend_schema(request=VersionSerializer, responses=BackorderSerializer)
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write={Role.PARTS, Role.MANAGER})])
     def arrived(self, request, pk=None):
         """The part has arrived: the customer and the advisor are told (PT03). 409 when not on its way."""
@@ -210,12 +195,10 @@ class BackorderViewSet(
             backorder = selectors.get_backorder_for(request.user, int(pk))
         except (Backorder.DoesNotExist, ValueError) as missing:
             raise NotFound from missing
-        version = request.data.get("version") if isinstance(request.data, dict) else None
+        body = VersionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         services.mark_arrived(
-            by=request.user,
-            backorder=backorder,
-            at=timezone.now(),
-            version=int(version) if str(version or "").isdigit() else None,
+            by=request.user, backorder=backorder, at=timezone.now(), version=body.validated_data.get("version")
         )
         return Response(self.get_serializer(backorder).data)
 

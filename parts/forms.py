@@ -1,13 +1,12 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from dealership.fields import NormalizedFormField
 from dealership.forms import DateInput
 from dealership.identifiers import normalize_landline, normalize_mobile, validate_landline, validate_mobile
 from dealership.models import Customer
-from parts.models import BackorderStatus, GiftItem, GiftReason, Part, SaleKind
+from parts.models import GiftItem, GiftReason, Part, SaleKind
 from parts.services import normalize_part_number
 
 
@@ -167,15 +166,6 @@ class CancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class BackorderFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("open", pgettext_lazy("backorders", "Not yet collected")), ("", _("All")), *BackorderStatus.choices],
-    )
-    q = forms.CharField(label=_("Search"), required=False, max_length=40)
-
-
 class SaleForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Price"), choices=SaleKind.choices, widget=forms.RadioSelect, initial=SaleKind.RETAIL
@@ -215,3 +205,9 @@ class GiftItemForm(forms.ModelForm):
         model = GiftItem
         fields = ["name", "unit_cost", "is_active"]
         widgets = {"unit_cost": forms.NumberInput(attrs={"step": "0.01", "min": "0.5", "max": "100"})}
+
+
+class VersionForm(forms.Form):
+    """The version of the object a page showed, posted with a button that changes it."""
+
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)

@@ -1,8 +1,10 @@
 """Parts catalogue, stock, backorders, counter sales and gift stock (PT01-PT06)."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -175,6 +177,20 @@ class Backorder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+    @classmethod
+    def log_transitions(
+        cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
+    ) -> None:
+        """The backorders' history rows: a status change (through dealership.transitions), a new date, a placing.
+
+        The row names its new status itself, so a note that only repeats that name is left out."""
+        if note == str(BackorderStatus(to_status).label):
+            note = ""
+        BackorderEvent.objects.bulk_create(
+            BackorderEvent(backorder_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:200])
+            for pk in pks
+        )
 
 
 class BackorderEvent(models.Model):

@@ -28,21 +28,23 @@ _PART_NUMBER = re.compile(r"^[A-Za-z0-9\s\-.]+$")
 
 
 def search_parts(query: str = "") -> QuerySet[Part]:
-    """Parts matching what a clerk types: the start of a number, pinyin initials, or part of the name.
+    """Parts matching what a clerk types (every part for nothing typed), by part number."""
+    return Part.objects.filter(part_match(query)).order_by("part_number")  # unique: a total order the index gives
+
+
+def part_match(query: str) -> Q:
+    """The condition of `search_parts`: the start of a number, pinyin initials, or part of the name.
 
     Each kind of query uses its own index (a prefix index on the number, trigram indexes on the
     name and the initials on PostgreSQL), which keeps the search fast with 100,000 parts.
     """
-    parts = Part.objects.all()
     query = query.strip()
     if _LETTERS.match(query):
         # Initials anywhere: "jzq" finds 前减震器 and 后减震器.
-        parts = parts.filter(Q(initials__contains=query.lower()) | Q(part_number__startswith=query.upper()))
-    elif _PART_NUMBER.match(query):
-        parts = parts.filter(part_number__startswith=normalize_part_number(query))
-    elif query:
-        parts = parts.filter(name__icontains=query)
-    return parts.order_by("part_number")  # unique, so the order is total and the index gives it
+        return Q(initials__contains=query.lower()) | Q(part_number__startswith=query.upper())
+    if _PART_NUMBER.match(query):
+        return Q(part_number__startswith=normalize_part_number(query))
+    return Q(name__icontains=query) if query else Q()
 
 
 def part_by_number(number: str) -> Part | None:
@@ -58,24 +60,27 @@ def recent_movements(part: Part, limit: int = 50) -> list[StockMovement]:
     return list(part.movements.select_related("by__staff").order_by("-at", "-pk")[:limit])
 
 
-def backorders(*, status: str = "", advisor: AbstractBaseUser | None = None, query: str = "") -> QuerySet[Backorder]:
-    """Backorders with their part, customer and advisor, open ones by expected date first."""
+def backorders(*, advisor: AbstractBaseUser | None = None) -> QuerySet[Backorder]:
+    """Backorders (one advisor's, or all) with their part, customer and advisor, by expected date.
+
+    `filters.BackorderFilter` narrows them as the page or the API asks."""
     rows = Backorder.objects.select_related("part", "customer", "advisor__staff")
-    if status == "open":
-        rows = rows.filter(status__in=Backorder.OPEN)
-    elif status:
-        rows = rows.filter(status=status)
     if advisor is not None:
-        rows = rows.filter(_advisors_own(advisor))
-    if query.strip():
-        q = query.strip()
-        rows = rows.filter(
-            Q(number__icontains=q)
-            | Q(description__icontains=q)
-            | Q(customer__name__icontains=q)
-            | Q(mobile__startswith=q)
-        )
+        rows = rows.filter(advisors_own(advisor))
     return rows.order_by("expected_on", "pk")
+
+
+def backorder_match(query: str) -> Q:
+    """A backorder found by its number, the part's description, the customer's name or the start of a mobile."""
+    query = query.strip()
+    if not query:
+        return Q()
+    return (
+        Q(number__icontains=query)
+        | Q(description__icontains=query)
+        | Q(customer__name__icontains=query)
+        | Q(mobile__startswith=query)
+    )
 
 
 def get_backorder_for(user: AbstractBaseUser, pk: int) -> Backorder:
@@ -84,11 +89,11 @@ def get_backorder_for(user: AbstractBaseUser, pk: int) -> Backorder:
         Prefetch("events", queryset=BackorderEvent.objects.select_related("by__staff").order_by("at", "pk"))
     )
     if not has_role(user, "parts", "manager"):
-        rows = rows.filter(_advisors_own(user))
+        rows = rows.filter(advisors_own(user))
     return rows.get(pk=pk)
 
 
-def _advisors_own(advisor: AbstractBaseUser, prefix: str = "") -> Q:
+def advisors_own(advisor: AbstractBaseUser, prefix: str = "") -> Q:
     """An advisor's backorders: those they placed and those for their work orders (PT02 rev. 2)."""
     return Q(**{f"{prefix}advisor": advisor}) | Q(**{f"{prefix}repair_order__advisor": advisor})
 
@@ -96,7 +101,7 @@ def _advisors_own(advisor: AbstractBaseUser, prefix: str = "") -> Q:
 def _calls_for(user: AbstractBaseUser) -> QuerySet[BackorderCall]:
     rows = BackorderCall.objects.all()
     if not has_role(user, "parts", "manager"):
-        rows = rows.filter(_advisors_own(user, prefix="backorder__"))
+        rows = rows.filter(advisors_own(user, prefix="backorder__"))
     return rows
 
 
@@ -156,6 +161,6 @@ def waiting_backorders(advisor: AbstractBaseUser | None, at: datetime) -> Waitin
     part, whether or not the hourly job has marked them delayed yet."""
     rows = Backorder.objects.filter(status__in=Backorder.OPEN)
     if advisor is not None:
-        rows = rows.filter(_advisors_own(advisor))
+        rows = rows.filter(advisors_own(advisor))
     late = Q(status=BackorderStatus.DELAYED) | Q(status=BackorderStatus.ORDERED, expected_on__lt=timezone.localdate(at))
     return Waiting(**rows.aggregate(count=Count("pk"), late=Count("pk", filter=late)))

@@ -5,19 +5,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealership.actions import REFUSALS, act, refusal
 from dealership.clock import parse_month
-from dealership.errors import DomainError
 from dealership.models import Role
 from dealership.permissions import has_role, role_required
 from dealership.views.directory import chosen_customer
 from parts import importing, selectors, services
+from parts.filters import BackorderFilter, PartFilter
 from parts.forms import (
     AdjustForm,
-    BackorderFilterForm,
     BackorderForm,
     CallMadeForm,
     CancelForm,
@@ -32,6 +33,7 @@ from parts.forms import (
     ReturnForm,
     SaleForm,
     SaleLineFormSet,
+    VersionForm,
 )
 from parts.models import Backorder, BackorderCall, CounterSale, GiftItem, GiftReason, Part
 
@@ -42,14 +44,12 @@ GIFT_GIVERS = (Role.PARTS, Role.ADVISOR, Role.CALLCENTRE, Role.MANAGER)
 
 
 def _attempt(request, form, action, done: str):
-    """Run a service for a valid form. Returns its result, or None when refused (the reason is on the form)."""
+    """Run a service for a valid form. Returns its result, or None when refused (the reason is on the
+    form: a validation error next to the fields it names)."""
     try:
         result = action()
-    except ValidationError as error:
-        form.add_error(None, error)
-        return None
-    except DomainError as refused:
-        form.add_error(None, str(refused))
+    except REFUSALS as refused:
+        form.add_error(None, refused if isinstance(refused, ValidationError) else refusal(refused))
         return None
     messages.success(request, done)
     return result
@@ -60,8 +60,9 @@ def _attempt(request, form, action, done: str):
 
 @role_required(*CATALOGUE_READ)
 def part_list(request):
-    query = request.GET.get("q", "")
-    page = Paginator(selectors.search_parts(query), 30).get_page(request.GET.get("page"))
+    filterset = PartFilter(request.GET, queryset=selectors.search_parts())
+    page = Paginator(filterset.filtered(), 30).get_page(request.GET.get("page"))
+    query = filterset.form.cleaned_data.get("q") or ""
     context = {"page": page, "query": query, "may_edit": has_role(request.user, *PARTS_STAFF)}
     return render(request, "parts/_part_rows.html" if request.htmx else "parts/part_list.html", context)
 
@@ -184,11 +185,16 @@ def backorder_mine(request):
 
 
 def _backorder_page(request, *, advisor, title: str):
-    form = BackorderFilterForm(request.GET or {"status": "open"})
-    filters = form.cleaned_data if form.is_valid() else {"status": "open", "q": ""}
-    rows = selectors.backorders(status=filters["status"], advisor=advisor, query=filters["q"])
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "title": title, "today": timezone.localdate(), "mine": advisor is not None}
+    rows = selectors.backorders(advisor=advisor)
+    filterset = BackorderFilter(request.GET or {"status": "open"}, queryset=rows, request=request)
+    page = Paginator(filterset.filtered(), 30).get_page(request.GET.get("page"))
+    context = {
+        "form": filterset.form,
+        "page": page,
+        "title": title,
+        "today": timezone.localdate(),
+        "mine": advisor is not None,
+    }
     return render(request, "parts/_backorder_rows.html" if request.htmx else "parts/backorder_list.html", context)
 
 
@@ -229,18 +235,13 @@ def _backorder_for(request, pk: int) -> Backorder:
 
 def _backorder_step(request, pk: int, step, done: str):
     backorder = _backorder_for(request, pk)
-    try:
-        step(backorder)
-    except (DomainError, ValidationError) as refused:
-        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-    else:
-        messages.success(request, done)
-    return redirect("backorder_detail", pk=pk)
+    return act(request, lambda: step(backorder), done=done, to=reverse("backorder_detail", args=[pk]))
 
 
 def _version(request) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    """The version of the backorder the page showed, posted with its buttons."""
+    form = VersionForm(request.POST)
+    return form.cleaned_data["version"] if form.is_valid() else None
 
 
 @role_required(*PARTS_STAFF)
@@ -313,15 +314,13 @@ def backorder_call_made(request, pk: int):
     except BackorderCall.DoesNotExist as missing:
         raise Http404 from missing
     form = CallMadeForm(request.POST)
-    try:
+
+    def record():
         if not form.is_valid():
             raise ValidationError(list(form.errors.get("note", [_("Check the note.")])))
         services.record_call(by=request.user, call=call, at=timezone.now(), **form.cleaned_data)
-    except (DomainError, ValidationError) as refused:
-        messages.error(request, " ".join(getattr(refused, "messages", [str(refused)])))
-    else:
-        messages.success(request, _("Call recorded."))
-    return redirect("backorder_calls")
+
+    return act(request, record, done=_("Call recorded."), to=reverse("backorder_calls"))
 
 
 # --- Counter sales ----------------------------------------------------------------------------------

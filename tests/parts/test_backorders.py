@@ -200,6 +200,26 @@ def test_a_stale_form_gets_changed_by_someone_else(advisor):
         )
 
 
+def test_each_step_of_a_backorder_is_in_its_history_with_who_and_why(advisor):
+    clerk = make_user("parts")
+    backorder = order(advisor)
+
+    services.change_expected_date(
+        by=clerk, backorder=backorder, expected_on=date(2026, 11, 27), at=MONDAY_10, version=backorder.version
+    )
+    services.mark_arrived(by=clerk, backorder=backorder, at=MONDAY_10 + timedelta(days=1))
+    with pytest.raises(TransitionNotAllowed) as twice:
+        services.mark_arrived(by=clerk, backorder=backorder, at=MONDAY_10 + timedelta(days=1))
+
+    history = [(e.from_status, e.to_status, e.by, e.note) for e in backorder.events.order_by("pk")]
+    assert history == [
+        ("", "ordered", advisor, "预计 2026-11-25 到货"),
+        ("ordered", "ordered", clerk, "预计到货日期改为 2026-11-27（原为 2026-11-25）"),
+        ("ordered", "arrived", clerk, ""),
+    ]
+    assert str(twice.value) == "“已到货”的缺件订货不能改为“已到货”。"
+
+
 def test_cancelling_needs_a_reason(advisor):
     backorder = order(advisor)
 
@@ -306,6 +326,24 @@ def test_backorders_api_creates_lists_and_marks_arrival(api_as, advisor):
     assert arrived.status_code == 200 and arrived.json()["status"] == "arrived"
     assert twice.status_code == 409
     assert [b["id"] for b in listed.json()["results"]] == [created.json()["id"]]
+
+
+def test_backorders_api_filters_open_and_mine_and_refuses_an_unknown_parameter(api_as, advisor):
+    clerk = api_as("parts")
+    other = make_user("advisor")
+    waiting, collected, theirs = order(clerk.user), order(clerk.user), order(other)
+    services.mark_arrived(by=clerk.user, backorder=collected, at=MONDAY_10)
+    services.mark_collected(by=clerk.user, backorder=collected, at=MONDAY_10)
+
+    still_open = clerk.get("/api/v1/backorders/", {"status": "open"})
+    mine = clerk.get("/api/v1/backorders/", {"mine": "true"})
+    bad_status = clerk.get("/api/v1/backorders/", {"status": "lost"})
+    unknown = clerk.get("/api/v1/backorders/", {"advisor": other.pk})
+
+    assert {b["id"] for b in still_open.json()["results"]} == {waiting.pk, theirs.pk}
+    assert {b["id"] for b in mine.json()["results"]} == {waiting.pk, collected.pk}
+    assert bad_status.status_code == 400 and "status" in bad_status.json()
+    assert unknown.status_code == 400 and list(unknown.json()) == ["advisor"]
 
 
 def test_pt01_a_backorder_can_name_the_work_order_waiting_for_it(api_as):

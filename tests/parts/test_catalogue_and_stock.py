@@ -279,3 +279,25 @@ def test_parts_api_gives_the_contract_fields_and_only_clerks_write(api_as):
     assert created.status_code == 201 and created.json()["part_number"] == "5Q0413031"
     assert Part.objects.get(part_number="5Q0413031").initials == "qjzqz"
     assert negative.status_code == 400 and "price" in negative.json()
+
+
+def test_pt04_the_parts_api_finds_a_part_by_its_number_as_printed(api_as):
+    oil = make_part(part_number="06H115562", name="机油滤清器")
+    make_part(part_number="06H115561", name="机油滤清器（旧款）")
+    advisor = api_as("advisor")
+
+    exact = advisor.get("/api/v1/parts/", {"part_number": "06h 115-562"})
+    unknown = advisor.get("/api/v1/parts/", {"part_number": "NOPE"})
+
+    assert [row["id"] for row in exact.json()["results"]] == [oil.pk]
+    assert unknown.json()["count"] == 0
+
+
+def test_a_parameter_the_parts_api_does_not_know_is_a_400_naming_it(api_as):
+    make_part()
+    advisor = api_as("advisor")
+
+    refused = advisor.get("/api/v1/parts/", {"colour": "red", "search": "机油"})
+
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["colour"]
