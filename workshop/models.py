@@ -85,6 +85,9 @@ class Shift(models.Model):
         default=Decimal("8.00"),
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("16"))],
     )
+    planned_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("planned by")
+    )
 
     class Meta:
         verbose_name = _("shift")
@@ -242,6 +245,8 @@ class EscalationStatus(models.TextChoices):
 class Escalation(models.Model):
     """WS04, WS05: a fault the technician cannot finish, examined by the technical director and group."""
 
+    TRANSITIONS = {EscalationStatus.OPEN: {EscalationStatus.SOLVED}, EscalationStatus.SOLVED: set()}
+
     item = models.ForeignKey(RepairItem, on_delete=models.CASCADE, related_name="escalations")
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by"))
     raised_at = models.DateTimeField(_("raised at"))
@@ -255,6 +260,7 @@ class Escalation(models.Model):
     )
     result = models.TextField(_("result"), blank=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+    history = HistoricalRecords()  # who solved it, and when
 
     class Meta:
         verbose_name = _("escalation")

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dealership.clock import day_bounds, month_bounds
 from service_desk.models import CustomerQuestion, ItemStatus, OrderStatus, RepairItem
-from service_desk.services.orders import STARTABLE
+from service_desk.services import STARTABLE
 from workshop.models import (
     QC_ORDER,
     ClockEntry,
@@ -52,23 +52,29 @@ COLUMNS = [
 CARDS_PER_COLUMN = 60
 
 
-def board(*, at: datetime, technician: AbstractBaseUser | None = None) -> dict:
-    """The board's columns by job state, green channel and overdue first; passed jobs of today only.
+def board_items(*, at: datetime) -> QuerySet[RepairItem]:
+    """The jobs on the board: those of open orders in its columns, passed ones of today only.
 
     Waiting jobs are exactly those that may be started (SD09, the service desk's `STARTABLE`, which
-    `may_start` uses too); each card carries its running clock, open escalation and unanswered
-    question, fetched in a fixed number of queries.
+    `may_start` uses too). `filters.BoardFilter` narrows them to one technician's.
     """
     start_of_day = day_bounds(timezone.localdate(at))[0]
-    on_board = (
+    return (
         RepairItem.objects.filter(
             order__status__in=[OrderStatus.OPEN, OrderStatus.IN_PROGRESS, OrderStatus.READY], status__in=COLUMNS
         )
         .exclude(status=ItemStatus.PASSED, updated_at__lt=start_of_day)
         .filter(STARTABLE | ~Q(status=ItemStatus.PENDING))
     )
-    if technician is not None:  # "my jobs": what is still to do
-        on_board = on_board.filter(technician=technician).exclude(status=ItemStatus.PASSED)
+
+
+def board(*, at: datetime, items: QuerySet[RepairItem] | None = None) -> dict:
+    """The board's columns by job state, green channel and overdue first, of `items` (default: `board_items`).
+
+    Each card carries its running clock, open escalation and unanswered question, fetched in a fixed
+    number of queries.
+    """
+    on_board = board_items(at=at) if items is None else items
     counts = dict(on_board.values_list("status").annotate(Count("pk")).order_by())
     first = [F("order__is_green_channel").desc(), F("order__promised_at").asc(nulls_last=True), "pk"]
     # The first cards of every column in one query: rank within the column, keep the top ones.
@@ -174,10 +180,14 @@ def job(pk: int) -> RepairItem:
 
 
 def search_library(query: str = "") -> QuerySet[LibraryCase]:
+    """Cases of the library, newest first, with every word of `query` (all of them for nothing typed)."""
     cases = LibraryCase.objects.select_related("published_by__staff").order_by("-published_at", "-pk")
-    for word in query.lower().split():
-        cases = cases.filter(search_text__contains=word)
-    return cases
+    return cases.filter(library_match(query))
+
+
+def library_match(query: str) -> Q:
+    """A case whose title, model, symptoms, fault codes, diagnosis or solution hold every word of `query`."""
+    return Q(*(Q(search_text__contains=word) for word in query.lower().split()))
 
 
 def yesterdays_cases(*, at: datetime) -> QuerySet[LibraryCase]:
@@ -257,33 +267,31 @@ def technician_month(month: date) -> list[dict]:
             .select_related("staff__team")
             .order_by("staff__team__name", "staff__name", "pk")
         )
-    rows = []
-    for person in people:
-        jobs = billed.get(person.pk, {}).get("jobs", 0)
-        billed_hours = _hours(billed.get(person.pk, {}).get("hours"))
-        clocked_hours = Decimal((clocked.get(person.pk) or timedelta()).total_seconds() / 3600).quantize(
-            Decimal("0.01")
-        )
-        shift_hours = shifts.get(person.pk) or Decimal("0")
-        internal = reworks.get((person.pk, ReworkKind.INTERNAL), 0)
-        external = reworks.get((person.pk, ReworkKind.EXTERNAL), 0)
-        rows.append(
-            {
-                "technician": person,
-                "team": getattr(getattr(person, "staff", None), "team", None),
-                "jobs": jobs,
-                "billed_hours": billed_hours,
-                "clocked_hours": clocked_hours,
-                "shift_hours": shift_hours,
-                "efficiency": _percent(billed_hours, clocked_hours),
-                "productivity": _percent(clocked_hours, shift_hours),
-                "internal": internal,
-                "external": external,
-                "internal_rate": _percent(Decimal(internal), Decimal(jobs)),
-                "external_rate": _percent(Decimal(external), Decimal(jobs)),
-            }
-        )
-    return rows
+    return [_technician_row(person, billed.get(person.pk, {}), clocked, shifts, reworks) for person in people]
+
+
+def _technician_row(person, billed: dict, clocked: dict, shifts: dict, reworks: dict) -> dict:
+    """One technician's line of the month from the month's sums: their own figures and rates."""
+    jobs = billed.get("jobs", 0)
+    billed_hours = _hours(billed.get("hours"))
+    clocked_hours = Decimal((clocked.get(person.pk) or timedelta()).total_seconds() / 3600).quantize(Decimal("0.01"))
+    shift_hours = shifts.get(person.pk) or Decimal("0")
+    internal = reworks.get((person.pk, ReworkKind.INTERNAL), 0)
+    external = reworks.get((person.pk, ReworkKind.EXTERNAL), 0)
+    return {
+        "technician": person,
+        "team": getattr(getattr(person, "staff", None), "team", None),
+        "jobs": jobs,
+        "billed_hours": billed_hours,
+        "clocked_hours": clocked_hours,
+        "shift_hours": shift_hours,
+        "efficiency": _percent(billed_hours, clocked_hours),
+        "productivity": _percent(clocked_hours, shift_hours),
+        "internal": internal,
+        "external": external,
+        "internal_rate": _percent(Decimal(internal), Decimal(jobs)),
+        "external_rate": _percent(Decimal(external), Decimal(jobs)),
+    }
 
 
 def team_month(rows: list[dict]) -> list[dict]:

@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dealership.actions import act, refusal
 from dealership.clock import parse_day, parse_month
-from dealership.errors import DomainError
 from dealership.forms import form_errors, posted_action
 from dealership.models import Role
 from dealership.permissions import has_role, role_required
 from service_desk import services as desk
 from service_desk.models import RepairItem
 from workshop import selectors, services
+from workshop.filters import BoardFilter, LibraryFilter
 from workshop.forms import (
     SIX_S_LABELS,
     AssessmentForm,
@@ -33,7 +34,7 @@ from workshop.forms import (
     SolveForm,
     StepForm,
 )
-from workshop.models import SIX_S, Escalation, LeaderAssessment, SixSArea, SixSCheck
+from workshop.models import SIX_S, Escalation, LeaderAssessment, SixSArea, SixSCheck, WorkshopPolicy
 
 BOARD = (Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.ADVISOR, Role.MANAGER)
 ORDER_READERS = (Role.ADVISOR, Role.FOREMAN, Role.CALLCENTRE, Role.MANAGER)  # who opens the work order itself
@@ -41,18 +42,14 @@ HANDS = (Role.FOREMAN, Role.TECHNICIAN, Role.INSPECTOR, Role.MANAGER)
 LEADS = (Role.FOREMAN, Role.MANAGER)
 
 
-def _message(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
 @role_required(*BOARD)
 def board(request):
     """WS01: columns by job state; refreshes itself every 15 seconds without a page reload."""
     now = timezone.now()
-    mine = request.GET.get("mine") == "1"
-    context = selectors.board(at=now, technician=request.user if mine else None)
+    filterset = BoardFilter(request.GET, queryset=selectors.board_items(at=now), request=request)
+    context = selectors.board(at=now, items=filterset.filtered())
     context |= {
-        "mine": mine,
+        "mine": bool(filterset.form.cleaned_data.get("mine")),
         "now": now,
         "on_shift": selectors.on_shift(timezone.localdate(now)),
         "is_technician": has_role(request.user, Role.TECHNICIAN),
@@ -85,7 +82,7 @@ def job(request, pk: int):
     entries = list(item.clock_entries.all())
     running = [entry for entry in entries if entry.ended_at is None]
     last_pause = max((e for e in entries if e.ended_at is not None), key=lambda e: e.ended_at, default=None)
-    policy = services.WorkshopPolicy.current()
+    policy = WorkshopPolicy.current()
     context = {
         "item": item,
         "order": item.order,
@@ -117,37 +114,32 @@ def job(request, pk: int):
     return render(request, "workshop/job.html", context)
 
 
-def _act(request, pk: int, action, done: str, *, back_to_board: bool = False):
+def _on_job(request, pk: int, action, done: str, *, back_to_board: bool = False):
+    """Run `action(item)` on the job; back to its page (or to the board) with what happened."""
     item = get_object_or_404(RepairItem.objects.select_related("order"), pk=pk)
-    try:
-        action(item)
-    except (DomainError, ValidationError) as refused:
-        messages.error(request, _message(refused))
-        return redirect("job", pk=pk)
-    messages.success(request, done)
-    return redirect(reverse("board") if back_to_board else reverse("job", args=[pk]))
+    job_page = reverse("job", args=[pk])
+    to = reverse("board") if back_to_board else job_page
+    return act(request, lambda: action(item), done=done, to=to, refused_to=job_page)
 
 
-def _form_action(form, action):
-    def run(item):
-        if not form.is_valid():
-            raise form_errors(form)
-        action(item, form.cleaned_data)
-
-    return run
+def _cleaned(form) -> dict:
+    """The posted form's data; its errors as one refusal (the page shows it as a message)."""
+    if not form.is_valid():
+        raise form_errors(form)
+    return form.cleaned_data
 
 
 @role_required(*HANDS)
 @require_POST
 def assign(request, pk: int):
     action = posted_action(request, AssignForm, services.assign, "item")
-    return _act(request, pk, action, _("Dispatched."), back_to_board=True)
+    return _on_job(request, pk, action, _("Dispatched."), back_to_board=True)
 
 
 @role_required(*HANDS)
 @require_POST
 def start(request, pk: int):
-    return _act(
+    return _on_job(
         request,
         pk,
         lambda item: services.start(by=request.user, item=item, at=timezone.now()),
@@ -158,19 +150,21 @@ def start(request, pk: int):
 @role_required(*HANDS)
 @require_POST
 def pause(request, pk: int):
-    return _act(request, pk, posted_action(request, PauseForm, services.pause, "item"), _("Paused."))
+    return _on_job(request, pk, posted_action(request, PauseForm, services.pause, "item"), _("Paused."))
 
 
 @role_required(*HANDS)
 @require_POST
 def resume(request, pk: int):
-    return _act(request, pk, lambda item: services.resume(by=request.user, item=item, at=timezone.now()), _("Resumed."))
+    return _on_job(
+        request, pk, lambda item: services.resume(by=request.user, item=item, at=timezone.now()), _("Resumed.")
+    )
 
 
 @role_required(*HANDS)
 @require_POST
 def finish(request, pk: int):
-    return _act(
+    return _on_job(
         request,
         pk,
         lambda item: services.finish(by=request.user, item=item, at=timezone.now()),
@@ -182,52 +176,42 @@ def finish(request, pk: int):
 @require_POST
 def qc(request, pk: int):
     form = QcForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda item, data: services.sign_qc(
-                by=request.user,
-                item=item,
-                stage=data["stage"],
-                result=data["result"],
-                notes=data["notes"],
-                fault=data["fault"] or "repair",
-                checklist=form.checklist(),
-                at=timezone.now(),
-            ),
-        ),
-        _("Signed."),
-    )
+
+    def sign(item):
+        data = _cleaned(form)
+        services.sign_qc(
+            by=request.user,
+            item=item,
+            stage=data["stage"],
+            result=data["result"],
+            notes=data["notes"],
+            fault=data["fault"] or "repair",
+            checklist=form.checklist(),
+            at=timezone.now(),
+        )
+
+    return _on_job(request, pk, sign, _("Signed."))
 
 
 @role_required(*HANDS)
 @require_POST
 def escalate(request, pk: int):
     action = posted_action(request, EscalateForm, services.escalate, "item")
-    return _act(request, pk, action, _("Escalated to the technical group."))
+    return _on_job(request, pk, action, _("Escalated to the technical group."))
 
 
 @role_required(*HANDS)
 @require_POST
 def ask(request, pk: int):
     action = posted_action(request, QuestionForm, desk.ask_customer, "item")
-    return _act(request, pk, action, _("Sent to the advisor, who asks the customer."))
+    return _on_job(request, pk, action, _("Sent to the advisor, who asks the customer."))
 
 
 @role_required(*HANDS)
 @require_POST
 def overrun(request, pk: int):
-    form = OverrunForm(request.POST)
-    return _act(
-        request,
-        pk,
-        _form_action(
-            form, lambda item, data: desk.report_overrun(by=request.user, order=item.order, at=timezone.now(), **data)
-        ),
-        _("The advisor is told at once."),
-    )
+    report = posted_action(request, OverrunForm, desk.report_overrun, "order")
+    return _on_job(request, pk, lambda item: report(item.order), _("The advisor is told at once."))
 
 
 @role_required(*LEADS)
@@ -235,7 +219,8 @@ def overrun(request, pk: int):
 def comeback(request, pk: int):
     form = ComebackForm(request.POST)
 
-    def action(item, data):
+    def record(item):
+        data = _cleaned(form)
         original = RepairItem.objects.filter(pk=data["original"]).first()
         if original is None:
             raise ValidationError(_("Choose the earlier job."))
@@ -248,7 +233,7 @@ def comeback(request, pk: int):
             at=timezone.now(),
         )
 
-    return _act(request, pk, _form_action(form, action), _("Recorded as a comeback (external rework)."))
+    return _on_job(request, pk, record, _("Recorded as a comeback (external rework)."))
 
 
 @role_required(*LEADS)
@@ -260,7 +245,7 @@ def shifts(request):
             try:
                 services.set_shift(by=request.user, technician=person, day=day, on_shift=str(person.pk) in on)
             except ValidationError as refused:
-                messages.error(request, _message(refused))
+                messages.error(request, refusal(refused))
         messages.success(request, _("Shift saved."))
         return redirect(f"{reverse('shifts')}?day={day.isoformat()}")
     on_shift = {shift.technician_id for shift in selectors.on_shift(day)}
@@ -309,36 +294,23 @@ def escalation_detail(request, pk: int):
     )
 
 
-def _escalation_act(request, pk: int, action, done: str):
+def _on_escalation(request, pk: int, action, done: str):
+    """Run `action(escalation)`; back to the escalation's page with what happened."""
     escalation = get_object_or_404(Escalation.objects.select_related("item__order__vehicle"), pk=pk)
-    try:
-        action(escalation)
-    except (DomainError, ValidationError) as refused:
-        messages.error(request, _message(refused))
-    else:
-        messages.success(request, done)
-    return redirect("escalation_detail", pk=pk)
+    return act(request, lambda: action(escalation), done=done, to=reverse("escalation_detail", args=[pk]))
 
 
 @role_required(*HANDS)
 @require_POST
 def escalation_step(request, pk: int):
-    form = StepForm(request.POST)
-    return _escalation_act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda esc, data: services.add_step(by=request.user, escalation=esc, text=data["text"], at=timezone.now()),
-        ),
-        _("Step recorded."),
-    )
+    action = posted_action(request, StepForm, services.add_step, "escalation")
+    return _on_escalation(request, pk, action, _("Step recorded."))
 
 
 @role_required(*HANDS)
 @require_POST
 def escalation_approve(request, pk: int):
-    return _escalation_act(
+    return _on_escalation(
         request, pk, lambda esc: services.approve(by=request.user, escalation=esc, at=timezone.now()), _("Approved.")
     )
 
@@ -346,41 +318,26 @@ def escalation_approve(request, pk: int):
 @role_required(*HANDS)
 @require_POST
 def escalation_solve(request, pk: int):
-    form = SolveForm(request.POST)
-    return _escalation_act(
-        request,
-        pk,
-        _form_action(
-            form,
-            lambda esc, data: services.solve(by=request.user, escalation=esc, result=data["result"], at=timezone.now()),
-        ),
-        _("Solved."),
-    )
+    action = posted_action(request, SolveForm, services.solve, "escalation")
+    return _on_escalation(request, pk, action, _("Solved."))
 
 
 @role_required(*HANDS)
 @require_POST
 def escalation_publish(request, pk: int):
-    form = PublishForm(request.POST)
-    return _escalation_act(
-        request,
-        pk,
-        _form_action(
-            form, lambda esc, data: services.publish_case(by=request.user, escalation=esc, at=timezone.now(), **data)
-        ),
-        _("Published in the library."),
-    )
+    action = posted_action(request, PublishForm, services.publish_case, "escalation")
+    return _on_escalation(request, pk, action, _("Published in the library."))
 
 
 @role_required(*BOARD)
 def library(request):
-    query = request.GET.get("q", "")
+    filterset = LibraryFilter(request.GET, queryset=selectors.search_library())
     return render(
         request,
         "workshop/library.html",
         {
-            "cases": selectors.search_library(query)[:50],
-            "query": query,
+            "cases": filterset.filtered()[:50],
+            "query": filterset.form.cleaned_data.get("q") or "",
             "yesterday": selectors.yesterdays_cases(at=timezone.now()),
         },
     )
