@@ -318,11 +318,7 @@ class SmsMessage(models.Model):
     def log_transitions(
         cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
     ) -> None:
-        """The event rows of a status change (dealership.transitions calls this in the same transaction).
-
-        The row names its new status itself, so a note that only repeats that name is left out."""
-        if note == str(SmsStatus(to_status).label):
-            note = ""
+        """The event rows of a status change (dealership.transitions calls this in the same transaction)."""
         SmsEvent.objects.bulk_create(
             SmsEvent(message_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300])
             for pk in pks

@@ -335,7 +335,7 @@ def _claim(message_id: int, *, at: datetime) -> SmsMessage | None:
         by=None,
         at=at,
         where=due & Q(is_urgent=False),
-        note=_("Quiet hours: held until they end."),
+        event_note=_("Quiet hours: held until they end."),
         next_attempt_at=release,
     ):
         return None
@@ -404,7 +404,7 @@ def _move(
     if "error" in fields:
         fields["error"] = fields["error"][:300]
     with transaction.atomic():
-        return try_transition(message, to_status, by=by, at=at, where=only_if, note=note, **fields) is not None
+        return try_transition(message, to_status, by=by, at=at, where=only_if, event_note=note, **fields) is not None
 
 
 # --- Sweep ------------------------------------------------------------------------------------------
@@ -506,7 +506,7 @@ def send_again(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sm
         status,
         by=by,
         at=at,
-        note=_("Sent again by a person."),
+        event_note=_("Sent again by a person."),
         attempts=0,
         next_attempt_at=due,
         published_at=at if hand_over else None,
@@ -524,7 +524,12 @@ def mark_sent(*, message: SmsMessage, by: AbstractBaseUser, at: datetime) -> Sms
     if message.status != SmsStatus.UNKNOWN:
         raise TransitionNotAllowed(_("Only a message whose fate is unknown can be marked as sent."))
     return transition(
-        message, SmsStatus.SENT, by=by, at=at, note=_("Confirmed sent by a person."), sent_at=message.claimed_at or at
+        message,
+        SmsStatus.SENT,
+        by=by,
+        at=at,
+        event_note=_("Confirmed sent by a person."),
+        sent_at=message.claimed_at or at,
     )
 
 

@@ -61,7 +61,7 @@ def transition(
     by: AbstractBaseUser | None,
     at: datetime,
     version: int | None = None,
-    note: str = "",
+    event_note: str = "",
     refused: str | None = None,
     where: Q | None = None,
     **fields,
@@ -69,8 +69,11 @@ def transition(
     """Move `obj` to status `to`, setting `fields` too, and return it refreshed.
 
     `version` is what the caller read (default: the object's own); `where` adds a condition the row
-    must still meet. Raises TransitionNotAllowed (with `refused` as its message, if given) or StaleObject."""
-    moved = try_transition(obj, to, by=by, at=at, version=version, note=note, refused=refused, where=where, **fields)
+    must still meet; `event_note` says why, on the event row (a model's own field may be called
+    `note`). Raises TransitionNotAllowed (with `refused` as its message, if given) or StaleObject."""
+    moved = try_transition(
+        obj, to, by=by, at=at, version=version, event_note=event_note, refused=refused, where=where, **fields
+    )
     if moved is None:
         raise StaleObject()
     return moved
@@ -83,7 +86,7 @@ def try_transition(
     by: AbstractBaseUser | None,
     at: datetime,
     version: int | None = None,
-    note: str = "",
+    event_note: str = "",
     refused: str | None = None,
     where: Q | None = None,
     **fields,
@@ -100,7 +103,7 @@ def try_transition(
     if not _update(rows, at=at, status=to, **fields):
         return None
     obj.refresh_from_db()
-    _log(model, [obj], current, to, by=by, at=at, note=note)
+    _log(model, [obj], current, to, by=by, at=at, note=event_note)
     return obj
 
 
@@ -112,7 +115,7 @@ def transition_rows(
     *,
     by: AbstractBaseUser | None = None,
     at: datetime,
-    note: str = "",
+    event_note: str = "",
     **fields,
 ) -> int:
     """Move the rows `pks` that are still in `from_status`; the caller holds their locks (a sweep's batch).
@@ -125,9 +128,8 @@ def transition_rows(
     rows = model._default_manager.filter(pk__in=pks, status=from_status)
     moved = _update(rows, at=at, status=to, **fields)
     if moved:
-        _log(
-            model, list(model._default_manager.filter(pk__in=pks, status=to)), from_status, to, by=by, at=at, note=note
-        )
+        moved_rows = list(model._default_manager.filter(pk__in=pks, status=to))
+        _log(model, moved_rows, from_status, to, by=by, at=at, note=event_note)
     return moved
 
 
@@ -164,13 +166,14 @@ def _update(rows, *, at: datetime, **fields) -> int:
 
 
 def _log(model, objs: list, from_status: str, to: str, *, by, at: datetime, note: str) -> None:
+    """The event rows: the model's own (given the caller's note, maybe empty), else history rows
+    whose change reason is the note or the new status's name."""
     if not objs:
         return
-    note = note or status_label(model, to)
     if hasattr(model, "log_transitions"):
         model.log_transitions([obj.pk for obj in objs], from_status, to, by=by, at=at, note=note)
     else:
-        record_histories(objs, by=by, at=at, note=note)
+        record_histories(objs, by=by, at=at, note=note or status_label(model, to))
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

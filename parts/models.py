@@ -182,11 +182,7 @@ class Backorder(models.Model):
     def log_transitions(
         cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
     ) -> None:
-        """The backorders' history rows: a status change (through dealership.transitions), a new date, a placing.
-
-        The row names its new status itself, so a note that only repeats that name is left out."""
-        if note == str(BackorderStatus(to_status).label):
-            note = ""
+        """The backorders' history rows: a status change (through dealership.transitions), a new date, a placing."""
         BackorderEvent.objects.bulk_create(
             BackorderEvent(backorder_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:200])
             for pk in pks

@@ -216,7 +216,7 @@ def _advance(
     if late:
         fields["first_breach_at"] = Coalesce(F("first_breach_at"), Value(due))
     note = f"{to.label}：{text.strip()}"
-    complaint = transition(complaint, to, by=by, at=at, version=version, note=note, **fields)
+    complaint = transition(complaint, to, by=by, at=at, version=version, event_note=note, **fields)
     if late:  # a late step records its own breach, if the sweep has not yet
         breach = Breach(
             complaint=complaint,
@@ -266,7 +266,7 @@ def reopen(
         by=by,
         at=at,
         version=version,
-        note=_("Reopened: %(reason)s") % {"reason": reason.strip()},
+        event_note=_("Reopened: %(reason)s") % {"reason": reason.strip()},
         round=F("round") + 1,
         **_new_round(at),
         responded_at=None,

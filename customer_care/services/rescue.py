@@ -97,7 +97,7 @@ def _move_rescue(
         by=by,
         at=at,
         version=version,
-        note=note,
+        event_note=note,
         refused=_("A rescue that is “%(current)s” cannot become “%(next)s”.")
         % {"current": RescueStatus(rescue.status).label, "next": to.label},
         **fields,

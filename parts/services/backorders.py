@@ -92,7 +92,7 @@ def _move(
         "current": backorder.get_status_display(),
         "next": to.label,
     }
-    return transition(backorder, to, by=by, at=at, version=version, note=note, refused=refused, **fields)
+    return transition(backorder, to, by=by, at=at, version=version, event_note=note, refused=refused, **fields)
 
 
 def _tell_customer(

@@ -154,6 +154,7 @@ class RepairOrder(models.Model):
     @classmethod
     def log_transitions(cls, pks, from_status, to_status, *, by, at, note) -> None:
         """An order's moves are its own history (OrderEvent): who, from what, to what, when."""
+        note = note or str(OrderStatus(to_status).label)
         OrderEvent.objects.bulk_create(
             OrderEvent(order_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300])
             for pk in pks
@@ -244,11 +245,10 @@ class RepairItem(models.Model):
     def log_transitions(cls, pks, from_status, to_status, *, by, at, note) -> None:
         """An item's move is an event of its order naming the item: who moved it, from what to what, when.
 
-        `note` is the caller's own wording, or the new status's label; the latter reads "item: from → to"."""
-        moved_only = note == str(ItemStatus(to_status).label)
+        Without the caller's own wording (`note`) the event reads "item: from → to"."""
         events = []
         for item in cls.objects.filter(pk__in=pks).order_by("pk"):
-            text = f"{item}: {ItemStatus(from_status).label} → {note}" if moved_only else note
+            text = note or f"{item}: {ItemStatus(from_status).label} → {ItemStatus(to_status).label}"
             events.append(OrderEvent(order_id=item.order_id, at=at, by=by, note=text[:300]))
         OrderEvent.objects.bulk_create(events)
 

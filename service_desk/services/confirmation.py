@@ -92,7 +92,7 @@ def _decline(item: RepairItem, *, at: datetime, by: AbstractBaseUser | None) -> 
         ItemStatus.DECLINED,
         by=by,
         at=at,
-        note=_("Declined by the customer, kept for the next visit: %(item)s") % {"item": item},
+        event_note=_("Declined by the customer, kept for the next visit: %(item)s") % {"item": item},
         refused=_("Work on “%(item)s” has started: it can no longer be declined.") % {"item": item},
     )
     _release_parts(item, by=by or item.added_by, at=at, reason=_("Declined by the customer"))

@@ -67,7 +67,7 @@ def _move(
     refused = refused or _cannot_become(
         _("A work order that is “%(current)s” cannot become “%(next)s”."), RepairOrder, order.status, to
     )
-    return transition(order, to, by=by, at=at, version=version, note=note, refused=refused, **fields)
+    return transition(order, to, by=by, at=at, version=version, event_note=note, refused=refused, **fields)
 
 
 def _cannot_become(wording: str, model, current: str, to: str) -> str:

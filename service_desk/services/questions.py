@@ -35,7 +35,7 @@ def answer_question(*, by: AbstractBaseUser, question: CustomerQuestion, answer:
         QuestionStatus.ANSWERED,
         by=by,
         at=at,
-        note=_("The customer answered: %(answer)s") % {"answer": answer.strip()},
+        event_note=_("The customer answered: %(answer)s") % {"answer": answer.strip()},
         refused=_("This question has already been answered."),
         answer=answer.strip(),
         answered_by=by,

@@ -61,7 +61,7 @@ def receive_vehicle(
         raise VehicleAlreadyInService() from race
     RepairOrder.log_transitions([order.pk], "", OrderStatus.OPEN, by=by, at=at, note=pgettext("visit", "Arrived"))
     if appointment is not None:
-        transition(appointment, AppointmentStatus.ARRIVED, by=by, at=at, note=order.number)
+        transition(appointment, AppointmentStatus.ARRIVED, by=by, at=at, event_note=order.number)
     if mileage > vehicle.mileage_km:
         Vehicle.objects.filter(pk=vehicle.pk).update(mileage_km=mileage)
     return order

@@ -239,13 +239,12 @@ def update_claim(
         approved_amount = claim.approved_amount
         if approved_amount is None:
             raise ValidationError({"approved_amount": _("Give the amount the insurer approved.")})
-    # The claim's own `note` cannot be passed to transition(), whose `note` is the history's: the fields
-    # change first under the version read, then the status moves and its history row shows both.
-    edit(claim, at=at, version=version, approved_amount=approved_amount, note=note.strip())
+    fields = {"approved_amount": approved_amount, "note": note.strip()}
     if status == claim.status:
+        edit(claim, at=at, version=version, **fields)
         record_history(claim, by=by, at=at, note=note.strip())
         return claim
-    return transition(claim, status, by=by, at=at, note=note.strip())
+    return transition(claim, status, by=by, at=at, version=version, event_note=note.strip(), **fields)
 
 
 def text_daily_report(*, at: datetime) -> int:
