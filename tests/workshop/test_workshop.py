@@ -474,22 +474,26 @@ def test_efficiency_and_productivity_per_technician(crew):
 
 
 def test_item_api_dispatches_signs_qc_in_order_and_shows_rework_count(api_as, crew):
-    item = finished_job(crew)
-    as_technician, as_inspector = api_as("technician"), api_as("inspector")
+    item = confirmed_job(crew)
+    as_foreman, as_technician, as_inspector = api_as("foreman"), api_as("technician"), api_as("inspector")
+    as_foreman.force_authenticate(crew["foreman"])
     as_technician.force_authenticate(crew["technician"])
     as_inspector.force_authenticate(crew["inspector"])
+    url = f"/api/v1/items/{item.pk}"
 
+    dispatched = as_foreman.post(f"{url}/assign/", {"technician": crew["technician"].pk}, format="json")
+    started = as_technician.post(f"{url}/start/", {"version": dispatched.json()["version"]}, format="json")
+    finished = as_technician.post(f"{url}/finish/", {"version": started.json()["version"]}, format="json")
     out_of_order = as_inspector.post(
-        f"/api/v1/items/{item.pk}/qc/", {"stage": "final", "result": "pass", "checklist": QC_CHECKS}, format="json"
+        f"{url}/qc/", {"stage": "final", "result": "pass", "checklist": QC_CHECKS}, format="json"
     )
-    own = as_technician.post(
-        f"/api/v1/items/{item.pk}/qc/", {"stage": "self", "result": "pass", "checklist": QC_CHECKS}, format="json"
-    )
-    failed = as_inspector.post(
-        f"/api/v1/items/{item.pk}/qc/", {"stage": "general", "result": "fail", "notes": "漏液"}, format="json"
-    )
-    shown = as_inspector.get(f"/api/v1/items/{item.pk}/")
+    own = as_technician.post(f"{url}/qc/", {"stage": "self", "result": "pass", "checklist": QC_CHECKS}, format="json")
+    failed = as_inspector.post(f"{url}/qc/", {"stage": "general", "result": "fail", "notes": "漏液"}, format="json")
+    shown = as_inspector.get(f"{url}/")
 
+    assert (dispatched.status_code, dispatched.json()["status"]) == (200, "assigned")
+    assert dispatched.json()["technician"] == crew["technician"].pk
+    assert (started.json()["status"], finished.json()["status"]) == ("in_progress", "qc")
     assert out_of_order.status_code == 409
     assert own.json()["next_qc_stage"] == "general"
     assert failed.json()["status"] == "rework" and failed.json()["rework_count"] == 1
@@ -570,9 +574,18 @@ def test_only_a_group_member_who_has_not_approved_sees_the_approve_button(client
 
 
 @pytest.mark.parametrize(
-    "url", ["/workshop/reports/?month=0001-01", "/workshop/reports/?month=9999-12", "/workshop/shifts/?day=2026-02-30"]
+    ("url", "current"),
+    [
+        ("/workshop/reports/?month=0001-01", "2026年11月"),
+        ("/workshop/reports/?month=9999-12", "2026年11月"),
+        ("/workshop/shifts/?day=2026-02-30", "2026年11月26日"),
+    ],
 )
-def test_impossible_dates_in_the_address_show_the_current_period(client, crew, url):
+def test_impossible_dates_in_the_address_show_the_current_period(client, crew, url, current, time_machine):
+    time_machine.move_to(NINE, tick=False)
     client.force_login(crew["foreman"])
 
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+
+    assert page.status_code == 200
+    assert f"· {current}<" in page.content.decode()  # the heading names the period shown
