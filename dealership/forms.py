@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from dealership.fields import NormalizedFormField
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer, SmsPolicy, SmsTemplate, Vehicle
-from dealership.outbox import check_template_body
 from dealership.services import check_vin_is_new
+from dealership.sms_templates import check_template_body
 
 
 class DateInput(forms.DateInput):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from customer_care import selectors, services
 from customer_care.forms import BroadcastForm
-from dealership import outbox
+from dealership import sms_templates
 from dealership.actions import REFUSALS, refusal
 from dealership.models import Role, SmsPolicy, SmsTemplate
 from dealership.permissions import role_required
@@ -29,7 +29,7 @@ def _counted(data: dict) -> tuple[dict, str]:
     rows = selectors.broadcast_audience(
         at=now, visited_within_days=data["visited_within_days"], model_contains=data["model_contains"]
     )
-    preview = outbox.render(
+    preview = sms_templates.render(
         SmsTemplate.objects.get(kind=f"care_{data['kind']}"),
         {"customer": _("Mr Zhang"), "text": data["text"]},
         SmsPolicy.current(),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealership import outbox, selectors
+from dealership import outbox, selectors, sms_templates
 from dealership.errors import DomainError
 from dealership.filters import SmsFilter
 from dealership.forms import SmsPolicyForm, SmsTemplateForm, TestSmsForm
@@ -86,7 +86,7 @@ def sms_template_edit(request, pk: int):
     form = SmsTemplateForm(request.POST or None, template=template, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            outbox.update_template(by=request.user, template=template, **form.cleaned_data)
+            sms_templates.update_template(by=request.user, template=template, **form.cleaned_data)
         except ValidationError as error:
             form.add_error("body", error)
         else:
@@ -105,11 +105,11 @@ def sms_template_preview(request, pk: int):
 
 def _preview(template: SmsTemplate, body: str) -> dict:
     try:
-        outbox.check_template_body(body, template.placeholders)
+        sms_templates.check_template_body(body, template.placeholders)
     except ValidationError as error:
         return {"preview_error": " ".join(error.messages)}
     draft = SmsTemplate(kind=template.kind, body=body, placeholders=template.placeholders)
-    text = outbox.render(draft, template.sample, SmsPolicy.current())
+    text = sms_templates.render(draft, template.sample, SmsPolicy.current())
     return {"preview": text, "preview_length": len(text), "preview_segments": SmsMessage(body=text).segments}
 
 
@@ -118,7 +118,7 @@ def sms_policy(request):
     form = SmsPolicyForm(request.POST or None, instance=SmsPolicy.current())
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        outbox.update_policy(by=request.user, **fields)
+        sms_templates.update_policy(by=request.user, **fields)
         messages.success(request, _("Messaging policy saved. It applies to messages queued from now on."))
         return redirect("sms_template_list")
     return render(request, "dealership/sms_policy_form.html", {"form": form})

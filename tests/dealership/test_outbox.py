@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dealership import outbox, sms_gateways
+from dealership import outbox, sms_gateways, sms_templates
 from dealership.errors import TransitionNotAllowed
 from dealership.models import SmsMessage, SmsPolicy, SmsStatus
 from dealership.sms_gateways import GatewayRejected, GatewayUnavailable, GatewayUncertain, Receipt
@@ -389,7 +389,7 @@ def test_cc06_held_messages_are_released_by_the_sweep_at_eight(published, django
 def test_quiet_hours_follow_the_policy_a_manager_sets(published):
     make_sms_template()
     manager = make_user("manager")
-    outbox.update_policy(by=manager, quiet_from=time(22, 0))
+    sms_templates.update_policy(by=manager, quiet_from=time(22, 0))
 
     at_half_past_nine = enqueue(at=datetime(2026, 11, 26, 21, 30, tzinfo=SHANGHAI))
 
@@ -405,9 +405,11 @@ def test_template_with_an_unknown_placeholder_is_refused_at_save():
     manager = make_user("manager")
 
     with pytest.raises(ValidationError, match="plate"):
-        outbox.update_template(by=manager, template=template, name="通知", body="尊敬的{customer}，{plate}已修好")
+        sms_templates.update_template(
+            by=manager, template=template, name="通知", body="尊敬的{customer}，{plate}已修好"
+        )
     with pytest.raises(ValidationError):
-        outbox.update_template(by=manager, template=template, name="通知", body="尊敬的{customer，{text}")
+        sms_templates.update_template(by=manager, template=template, name="通知", body="尊敬的{customer，{text}")
 
     template.refresh_from_db()
     assert template.body == "尊敬的{customer}，{text}"
@@ -419,7 +421,7 @@ def test_template_change_applies_to_new_messages_and_keeps_history(published):
     manager = make_user("manager")
     before = enqueue(key="before")
 
-    outbox.update_template(by=manager, template=template, name="通知", body="{customer}您好：{text}")
+    sms_templates.update_template(by=manager, template=template, name="通知", body="{customer}您好：{text}")
     after = enqueue(key="after")
 
     assert "尊敬的张先生" in before.body
@@ -504,7 +506,7 @@ def test_a_receipt_for_an_unknown_or_old_send_changes_nothing(published):
 )
 def test_the_policy_refuses_a_signature_without_brackets_and_empty_quiet_hours(changes, field):
     with pytest.raises(ValidationError) as refused:
-        outbox.update_policy(by=make_user("manager"), **changes)
+        sms_templates.update_policy(by=make_user("manager"), **changes)
 
     assert field in refused.value.message_dict
     assert SmsPolicy.current().signature == "【售后服务】"
@@ -515,4 +517,6 @@ def test_a_template_may_not_carry_its_own_signature():
     template = make_sms_template()
 
     with pytest.raises(ValidationError, match=r"签名|signature"):
-        outbox.update_template(by=make_user("manager"), template=template, name="x", body="【别的店】{customer}{text}")
+        sms_templates.update_template(
+            by=make_user("manager"), template=template, name="x", body="【别的店】{customer}{text}"
+        )
