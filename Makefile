@@ -21,8 +21,16 @@ run: $(INSTALLED)
 	@echo "\n  Open http://127.0.0.1:8000/ and log in with one of the accounts above. Ctrl-C stops everything.\n"
 	$(BIN)/honcho --procfile Procfile.dev start
 
+# Every test, in two runs. First on every core (pytest-xdist) without the tests that start Celery
+# workers; then those, one at a time in one process that reuses the first run's database (a worker
+# takes tasks from the broker queue that every process publishes to, and reads only its own
+# process's test database). Exit status 5 is "no worker test selected". PYTEST_ARGS takes paths and
+# options, not -m. PYTEST_WORKERS=0 runs the first part in one process. The inner loop, without
+# workers, browsers and seed_demo: .venv/bin/pytest -n auto -m "not slow"
+PYTEST_WORKERS ?= auto
 test: $(INSTALLED)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not worker" $(PYTEST_ARGS)
+	$(BIN)/pytest -n 1 -m worker $(filter-out --create-db,$(PYTEST_ARGS)) || [ $$? -eq 5 ]
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -59,6 +59,42 @@ def _reference_data_in_transactional_tests(request):
         load_reference_data()
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    uses = {"transactional_db", "live_server", "django_db_reset_sequences"} & set(getattr(item, "fixturenames", ()))
+    return bool(uses) or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test empties every table as it ends: put the reference rows back for the
+    tests after it. pytest-django runs those tests last, but a pytest-xdist process that takes a
+    file at a time (`--dist loadfile`) runs other files' tests after them."""
+    result = yield
+    if _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+    return result
+
+
+# --- Slow tests -------------------------------------------------------------------------------------
+
+# Slow besides the worker and browser tests. `-m "not slow"` leaves them all out.
+SLOW = {
+    "tests/dealership/test_platform.py::test_seed_demo_builds_valid_data_and_staff_in_every_role",  # ~30 s
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(config, items):
+    """Mark the worker, browser and SLOW tests `slow`."""
+    for item in items:
+        if item.get_closest_marker("worker") or item.get_closest_marker("browser") or item.nodeid in SLOW:
+            item.add_marker(pytest.mark.slow)
+
+
 def require_service(available: bool, what: str) -> None:
     """Skip a test whose service is missing on a developer's machine; on CI, fail it."""
     if available:
