@@ -2,11 +2,10 @@
 
 import re
 import secrets
-from datetime import datetime, time
+from datetime import time
 from typing import Self
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -246,6 +245,7 @@ class SmsMessage(models.Model):
 
     Status = SmsStatus
     # A status moves only along these arrows; `outbox` is the only module that moves it.
+    TRANSITION_EVENTS = "events"  # each move is a row of SmsEvent (dealership.transitions)
     TRANSITIONS = {
         SmsStatus.HELD: {SmsStatus.QUEUED},
         SmsStatus.QUEUED: {SmsStatus.SENDING, SmsStatus.HELD},
@@ -313,16 +313,6 @@ class SmsMessage(models.Model):
         """How many billed SMS the text takes: 70 characters in one, 67 each when split."""
         length = len(self.body)
         return 1 if length <= 70 else -(-length // 67)
-
-    @classmethod
-    def log_transitions(
-        cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
-    ) -> None:
-        """The event rows of a status change (dealership.transitions calls this in the same transaction)."""
-        SmsEvent.objects.bulk_create(
-            SmsEvent(message_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:300])
-            for pk in pks
-        )
 
 
 class SmsEvent(models.Model):

@@ -5,8 +5,9 @@ A model that moves through states declares `status` (a TextChoices field) and a 
 the table, then sets status, `version + 1`, `updated_at` (when the model has them) and the given
 fields in one UPDATE that must match the status and version the caller read. Of two people acting
 at once, one wins; the other gets `StaleObject` ("changed by someone else" on a page, 409 in the
-API). In the same transaction it records who and when: in the model's own event table when the
-model defines `log_transitions()`, else as a row of its django-simple-history table.
+API). In the same transaction it records who and when: in the model's own event table (rows with
+`at`, `by`, `from_status`, `to_status` and `note`) when the model names it in `TRANSITION_EVENTS`, or
+as the model's `log_transitions()` writes it, else as a row of its django-simple-history table.
 
     order = transition(order, OrderStatus.SETTLED, by=cashier, at=now, version=form_version, rating=rating)
 
@@ -145,6 +146,14 @@ def edit(obj: M, *, at: datetime, version: int | None = None, where: Q | None = 
     return obj
 
 
+def record_event(
+    obj: models.Model, from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str = ""
+) -> None:
+    """Write the event row a transition writes, for a record's creation ("" → its first status) or a
+    change that keeps its status (a new date)."""
+    _log(type(obj), [obj], from_status, to_status, by=by, at=at, note=note)
+
+
 def record_history(obj: models.Model, *, by: AbstractBaseUser | None, at: datetime, note: str = "") -> None:
     """Write the row django-simple-history writes on save(), for a change made with UPDATE."""
     record_histories([obj], by=by, at=at, note=note)
@@ -172,8 +181,21 @@ def _log(model, objs: list, from_status: str, to: str, *, by, at: datetime, note
         return
     if hasattr(model, "log_transitions"):
         model.log_transitions([obj.pk for obj in objs], from_status, to, by=by, at=at, note=note)
+    elif hasattr(model, "TRANSITION_EVENTS"):
+        _write_events(model, [obj.pk for obj in objs], from_status, to, by=by, at=at, note=note)
     else:
         record_histories(objs, by=by, at=at, note=note or status_label(model, to))
+
+
+def _write_events(model, pks: list[int], from_status: str, to: str, *, by, at: datetime, note: str) -> None:
+    """One row per moved record in the event table named by `TRANSITION_EVENTS` (its related name):
+    who, when, from, to and why."""
+    relation = model._meta.get_field(model.TRANSITION_EVENTS)
+    events, owner = relation.related_model, relation.field.attname
+    limit = events._meta.get_field("note").max_length
+    events.objects.bulk_create(
+        events(**{owner: pk}, at=at, by=by, from_status=from_status, to_status=to, note=note[:limit]) for pk in pks
+    )
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

@@ -1,10 +1,8 @@
 """Parts catalogue, stock, backorders, counter sales and gift stock (PT01-PT06)."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -110,6 +108,7 @@ class Backorder(models.Model):
     """A part ordered for a customer because it was not in stock (PT01-PT03)."""
 
     Status = BackorderStatus
+    TRANSITION_EVENTS = "events"  # each move is a row of BackorderEvent (dealership.transitions)
     TRANSITIONS = {
         BackorderStatus.ORDERED: {BackorderStatus.DELAYED, BackorderStatus.ARRIVED, BackorderStatus.CANCELLED},
         # A new expected date puts a delayed backorder back to ordered.
@@ -177,16 +176,6 @@ class Backorder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
-
-    @classmethod
-    def log_transitions(
-        cls, pks: list[int], from_status: str, to_status: str, *, by: AbstractBaseUser | None, at: datetime, note: str
-    ) -> None:
-        """The backorders' history rows: a status change (through dealership.transitions), a new date, a placing."""
-        BackorderEvent.objects.bulk_create(
-            BackorderEvent(backorder_id=pk, at=at, by=by, from_status=from_status, to_status=to_status, note=note[:200])
-            for pk in pks
-        )
 
 
 class BackorderEvent(models.Model):

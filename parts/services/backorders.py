@@ -1,7 +1,7 @@
 """Backorders (PT01-PT03): a part ordered for a customer, its dates, its arrival and who is told.
 
 A backorder moves along `Backorder.TRANSITIONS` through `dealership.transitions`, which writes its
-history rows (`Backorder.log_transitions`).
+history rows (BackorderEvent, named by `Backorder.TRANSITION_EVENTS`).
 """
 
 from datetime import date, datetime
@@ -18,7 +18,7 @@ from dealership.models import Customer, Role
 from dealership.numbering import next_number
 from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
-from dealership.transitions import edit, transition
+from dealership.transitions import edit, record_event, transition
 from parts import signals
 from parts.models import Backorder, BackorderCall, BackorderStatus, CallReason, Part
 from parts.services.stock import positive, receive_stock
@@ -73,7 +73,7 @@ def create_backorder(
     backorder.full_clean()
     backorder.save()
     placed = _("Expected on %(date)s") % {"date": expected_on.isoformat()}
-    Backorder.log_transitions([backorder.pk], "", BackorderStatus.ORDERED, by=by, at=at, note=placed)
+    record_event(backorder, "", BackorderStatus.ORDERED, by=by, at=at, note=placed)
     return backorder
 
 
@@ -196,7 +196,7 @@ def change_expected_date(
         _move(backorder, BackorderStatus.ORDERED, at=at, by=by, note=note, version=version, expected_on=expected_on)
     else:
         edit(backorder, at=at, version=version, expected_on=expected_on)
-        Backorder.log_transitions([backorder.pk], backorder.status, backorder.status, by=by, at=at, note=note)
+        record_event(backorder, backorder.status, backorder.status, by=by, at=at, note=note)
     # The version makes each change its own notice: a date moved back to an earlier one is told again.
     key = f"backorder:{backorder.pk}:new-date:{expected_on.isoformat()}:v{backorder.version}"
     _tell_customer(
