@@ -40,9 +40,13 @@ def test_cc06_worker_killed_mid_run_every_message_sent_exactly_once(settings, tm
                 )
 
         first = start_celery_worker(log, **gateway.settings(), **thresholds)
-        _wait_for(lambda: sum(gateway.sends.values()) >= MESSAGES // 5, timeout_s=90, what="first sends")
-        os.killpg(first.pid, signal.SIGKILL)  # the main process and its pool children, mid-stream
-        first.wait()
+        try:
+            _wait_for(lambda: sum(gateway.sends.values()) >= MESSAGES // 5, timeout_s=90, what="first sends")
+        finally:
+            # The main process and its pool children, mid-stream; also when the wait timed out, so no
+            # worker outlives the test and takes the next run's tasks.
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait()
         sent_before_kill = sum(gateway.sends.values())
         second = start_celery_worker(log, **gateway.settings(), **thresholds)
         settled = {"confirmed_sent": 0, "resent": 0}
