@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealership import outbox, selectors, sms_templates
-from dealership.errors import DomainError
+from dealership.actions import act, refusal
 from dealership.filters import SmsFilter
 from dealership.forms import SmsPolicyForm, SmsTemplateForm, TestSmsForm
 from dealership.models import Role, SmsMessage, SmsPolicy, SmsStatus, SmsTemplate
@@ -64,13 +65,12 @@ def sms_mark_sent(request, pk: int):
 
 def _decide(request, pk: int, decision, done: str):
     message = get_object_or_404(SmsMessage, pk=pk)
-    try:
-        decision(message=message, by=request.user, at=timezone.now())
-    except DomainError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, done)
-    return redirect("sms_detail", pk=pk)
+    return act(
+        request,
+        lambda: decision(message=message, by=request.user, at=timezone.now()),
+        done=done,
+        to=reverse("sms_detail", args=[pk]),
+    )
 
 
 @role_required(Role.MANAGER)
@@ -107,7 +107,7 @@ def _preview(template: SmsTemplate, body: str) -> dict:
     try:
         sms_templates.check_template_body(body, template.placeholders)
     except ValidationError as error:
-        return {"preview_error": " ".join(error.messages)}
+        return {"preview_error": refusal(error)}
     draft = SmsTemplate(kind=template.kind, body=body, placeholders=template.placeholders)
     text = sms_templates.render(draft, template.sample, SmsPolicy.current())
     return {"preview": text, "preview_length": len(text), "preview_segments": SmsMessage(body=text).segments}
