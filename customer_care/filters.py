@@ -9,7 +9,7 @@ from django_filters.widgets import BooleanWidget
 
 from customer_care import selectors
 from customer_care.models import Call, Complaint, ComplaintStatus, FollowUp, FollowUpStatus, Line
-from dealership.filters import FilterSet
+from dealership.filters import FilterSet, IdFilter
 
 # "open" is every complaint not yet closed, at whichever stage; the others are the state itself.
 COMPLAINT_STATUSES = [
@@ -26,7 +26,7 @@ class ComplaintFilter(FilterSet):
         method="search", label=_("Search"), help_text=_("Complaint or work-order number, customer, mobile or plate")
     )
     status = django_filters.ChoiceFilter(choices=COMPLAINT_STATUSES, method="in_status", label=_("Status"))
-    assignee = django_filters.NumberFilter(field_name="assignee", label=_("Responsible advisor"))
+    assignee = IdFilter(field_name="assignee", label=_("Responsible advisor"))
     mine = django_filters.BooleanFilter(method="only_mine", widget=BooleanWidget, label=_("Mine only"))
     overdue = django_filters.BooleanFilter(
         method="only_overdue",

@@ -7,9 +7,12 @@ documents its parameters. The API's backend is strict: a parameter the list does
 """
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from dealership import identifiers, selectors
@@ -52,6 +55,13 @@ class FilterSet(django_filters.FilterSet):
             self.form.add_error(None, _("The value contains a NUL character."))
             return self.queryset.none()
         return self.qs if self.is_valid() else self.queryset.none()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number (1.5 or "abc" is a 400, not a rounded or ignored id)."""
+
+    field_class = forms.IntegerField
 
 
 class NormalizedFilter(django_filters.CharFilter):
@@ -103,7 +113,7 @@ class CustomerFilter(FilterSet):
 
 
 class VehicleFilter(FilterSet):
-    customer = django_filters.NumberFilter(label=_("Owner's id"), field_name="customer_id")
+    customer = IdFilter(label=_("Owner's id"), field_name="customer_id")
     vin = vin_filter(label=_("VIN"), max_length=20)
     plate = plate_filter(label=_("Number plate"), max_length=12)
 

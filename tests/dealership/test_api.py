@@ -109,8 +109,10 @@ def test_vehicle_filters_by_customer_vin_and_plate(api_as):
 
     for found in (by_customer, by_vin, by_plate):
         assert [v["id"] for v in found.json()["results"]] == [wanted.pk]
+    half_an_id = api.get("/api/v1/vehicles/", {"customer": "1.5"})
     assert bad_filter.status_code == 400
     assert list(bad_filter.json()) == ["customer"]
+    assert (half_an_id.status_code, list(half_an_id.json())) == (400, ["customer"])
 
 
 @pytest.mark.django_db
