@@ -11,9 +11,13 @@ class CustomerCareConfig(AppConfig):
         from dealership import customer_panels, navigation
         from dealership import demo as demo_data
         from dealership.models import Role
-        from service_desk.signals import order_delivered
+        from service_desk.signals import order_delivered, order_settled, script_violation_recorded
 
         order_delivered.connect(receivers.after_delivery, dispatch_uid="customer_care.after_delivery")
+        order_settled.connect(receivers.after_settlement, dispatch_uid="customer_care.after_settlement")
+        script_violation_recorded.connect(
+            receivers.after_script_violation, dispatch_uid="customer_care.after_script_violation"
+        )
         for title, template, rows, roles in (
             (
                 _("Complaints"),

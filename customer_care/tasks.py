@@ -18,3 +18,9 @@ def sweep_deadlines(**kwargs) -> dict[str, int]:
 @shared_task(soft_time_limit=600, time_limit=660)
 def send_maintenance_reminders(**kwargs) -> int:
     return services.send_maintenance_reminders(at=timezone.now())
+
+
+@shared_task(soft_time_limit=1500, time_limit=1560)
+def reconcile_ledger(**kwargs) -> dict[str, int]:
+    """Nightly: post any bonus or penalty of the last two months whose entry is missing; says how many."""
+    return services.reconcile(at=timezone.now())

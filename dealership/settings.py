@@ -218,6 +218,8 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10  # on SIGTERM, finish the task at hand 
 # answers at once, and the outbox sweep hands the message over when the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULE = {
+    # 02:30 local time: ledger entries whose posting a crash or an older version left out (IN01-IN09)
+    "reconcile-ledger": {"task": "customer_care.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
     # every minute, around the clock
     "sweep-sms": {"task": "dealership.tasks.sweep_sms", "schedule": 60.0},
     # every hour at :05 local time; notices of a missed date go out once (quiet hours hold them)

@@ -290,6 +290,13 @@ def script_violations(*, advisor: AbstractBaseUser | None = None, limit: int = 2
     return rows
 
 
+def advisor_output(advisor_id: int, day: date) -> Decimal:
+    """The value of the orders an advisor settled on a day (IN06 costs half of it)."""
+    start, end = day_bounds(day)
+    orders = RepairOrder.objects.filter(advisor_id=advisor_id, settled_at__gte=start, settled_at__lt=end)
+    return orders.aggregate(amount=Sum("total"))["amount"] or Decimal(0)
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 

@@ -9,3 +9,5 @@ from django.dispatch import Signal
 
 order_settled = Signal()  # checkout done: rating entries, follow-up calls, care SMS (customer care)
 order_delivered = Signal()  # the car left: follow-up call the next day, care SMS
+# SD16 / IN06, kwargs `violation` and `at`: a manager recorded a phone-script violation (its penalty).
+script_violation_recorded = Signal()

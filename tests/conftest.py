@@ -32,6 +32,7 @@ REFERENCE_DATA = [
     ("customer_care.migrations.0002_care_sms_templates_and_rescue_zones", "create"),
     ("customer_care.migrations.0003_manager_admin_permissions", "grant"),
     ("customer_care.migrations.0005_greetings_honour_opt_out", "apply"),
+    ("customer_care.migrations.0010_ledger_append_only_and_rates", "rates"),
 ]
 
 

@@ -1,5 +1,6 @@
 """Customer care: complaints and their deadlines, the call log, rescues, follow-up calls, care SMS
-broadcasts and home visits (CC01-CC08). One module per concern; callers import from here."""
+broadcasts and home visits (CC01-CC09), and the bonus and penalty ledger (IN01-IN09). One module per
+concern; callers import from here."""
 
 from customer_care.models.calls import Call, Line, Rescue, RescueStatus, RescueZone
 from customer_care.models.care import (
@@ -22,6 +23,7 @@ from customer_care.models.complaints import (
     Complaint,
     ComplaintCategory,
     ComplaintEvent,
+    ComplaintFault,
     ComplaintPolicy,
     ComplaintStatus,
     Holiday,
@@ -29,6 +31,7 @@ from customer_care.models.complaints import (
     HomeVisitStatus,
     Stage,
 )
+from customer_care.models.ledger import LedgerEntry, MonthClose, Rate, Rule, month_of
 
 __all__ = [
     "STAGES",
@@ -43,6 +46,7 @@ __all__ = [
     "Complaint",
     "ComplaintCategory",
     "ComplaintEvent",
+    "ComplaintFault",
     "ComplaintPolicy",
     "ComplaintStatus",
     "FollowUp",
@@ -51,12 +55,17 @@ __all__ = [
     "Holiday",
     "HomeVisit",
     "HomeVisitStatus",
+    "LedgerEntry",
     "Line",
     "MaintenanceDue",
+    "MonthClose",
     "Praise",
+    "Rate",
     "Rescue",
     "RescueStatus",
     "RescueZone",
+    "Rule",
     "Satisfaction",
     "Stage",
+    "month_of",
 ]

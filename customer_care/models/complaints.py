@@ -371,3 +371,26 @@ class HomeVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.planned_for:%Y-%m-%d}"
+
+
+class ComplaintFault(models.Model):
+    """CC09 / IN09: a closed complaint found at the dealership's fault names each person responsible,
+    why, and the penalty the manager decided (posted to that person's ledger)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="faults")
+    staff = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible"))
+    reason = models.CharField(_("why"), max_length=300)
+    penalty = models.DecimalField(_("penalty"), max_digits=9, decimal_places=2)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("responsibility for a complaint")
+        verbose_name_plural = _("responsibilities for complaints")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "staff"], name="one_fault_per_complaint_and_person"),
+            models.CheckConstraint(condition=models.Q(penalty__gt=0), name="fault_penalty_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.staff_id} {self.penalty}"

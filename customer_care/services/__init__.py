@@ -31,6 +31,19 @@ from customer_care.services.follow_ups import (
     send_post_repair_advice,
     set_maintenance_due,
 )
+from customer_care.services.ledger import (
+    MonthClosed,
+    close_month,
+    post_fault,
+    post_manual,
+    post_praise,
+    post_rating,
+    post_script_violation,
+    reconcile,
+    record_fault,
+    reverse,
+    set_rate,
+)
 from customer_care.services.rescue import (
     cancel_rescue,
     dispatch_crew,
@@ -40,10 +53,12 @@ from customer_care.services.rescue import (
 )
 
 __all__ = [
+    "MonthClosed",
     "after_delivery",
     "broadcast",
     "cancel_rescue",
     "close",
+    "close_month",
     "deadlines",
     "dispatch_crew",
     "escalate",
@@ -51,9 +66,16 @@ __all__ = [
     "organise",
     "pair_care_agent",
     "plan_home_visit",
+    "post_fault",
+    "post_manual",
+    "post_praise",
+    "post_rating",
+    "post_script_violation",
     "raise_complaint",
     "reassign",
+    "reconcile",
     "record_breaches",
+    "record_fault",
     "record_follow_up",
     "record_home_visit",
     "record_rescue_breaches",
@@ -61,9 +83,11 @@ __all__ = [
     "request_rescue",
     "rescue_arrived",
     "respond",
+    "reverse",
     "schedule_follow_up",
     "send_maintenance_reminders",
     "send_post_repair_advice",
     "set_maintenance_due",
+    "set_rate",
     "sign_for",
 ]

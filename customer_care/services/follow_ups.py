@@ -24,6 +24,7 @@ from customer_care.models import (
     Praise,
     Satisfaction,
 )
+from customer_care.services import ledger
 from customer_care.services.complaints import raise_complaint
 from customer_care.services.staff import BATCH
 from dealership.errors import NotPermitted, StaleObject, TransitionNotAllowed
@@ -166,7 +167,9 @@ def record_follow_up(
     follow_up = _count_call(follow_up, by=by, reached=reached, at=at, satisfaction=satisfaction, notes=notes.strip())
     FollowUpAttempt.objects.create(follow_up=follow_up, at=at, by=by, reached=reached, note=notes.strip()[:300])
     if reached:
-        Praise.objects.bulk_create([Praise(follow_up=follow_up, staff=person, at=at) for person in praised])
+        praises = Praise.objects.bulk_create([Praise(follow_up=follow_up, staff=person, at=at) for person in praised])
+        for praise in praises:  # IN01: each praise pays, in the call's own transaction
+            ledger.post_praise(praise=praise, at=at)
     if reached and complaint is not None:
         order = follow_up.repair_order
         raise_complaint(

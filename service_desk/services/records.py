@@ -17,7 +17,7 @@ from dealership.outbox import enqueue_sms
 from dealership.permissions import has_role
 from dealership.transitions import check_allowed, edit, record_history, transition
 from dealership.wording import cn_day
-from service_desk import selectors
+from service_desk import selectors, signals
 from service_desk.models import (
     AdvisorAway,
     Category,
@@ -78,9 +78,11 @@ def record_script_violation(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return ScriptViolation.objects.create(
+            violation = ScriptViolation.objects.create(
                 advisor=advisor, day=day, note=note.strip(), found_by=by, recorded_at=at
             )
+            signals.script_violation_recorded.send(sender=ScriptViolation, violation=violation, at=at)
+            return violation
     except IntegrityError as twice:
         raise ValidationError(
             _("A violation by this advisor on that day is already recorded; it costs half that day's output once.")
