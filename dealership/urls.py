@@ -47,6 +47,7 @@ urlpatterns = [
     path("desk/", include("service_desk.urls")),
     path("workshop/", include("workshop.urls")),
     path("care/", include("customer_care.urls")),
+    path("reports/", include("customer_care.report_urls")),
     path("", include("service_desk.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),

@@ -1,0 +1,3 @@
+"""The manager's reports, at /reports/: awards and ledgers, weekly figures, rework, complaint SLA, reception."""
+
+urlpatterns: list = []
