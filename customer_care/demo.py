@@ -28,14 +28,38 @@ def seed(rng: random.Random) -> str:
     calls = _follow_ups(rng, users, agents, now)
     complaints = _complaints(rng, users, agents, advisors, now)
     rescues = _rescues(rng, agents, now)
+    closed = _ledger(users, now)
     # The demo's history happened: texts of visits long past went out at the time.
     SmsMessage.objects.filter(created_at__lt=now - timedelta(hours=2), status=SmsStatus.QUEUED).update(
         status=SmsStatus.SENT, sent_at=F("created_at"), attempts=1
     )
     return (
         f"Customer care: {len(advisors)} pairings, {calls} follow-up calls made, {complaints} complaints, "
-        f"{rescues} rescues."
+        f"{rescues} rescues; ledger months closed: {closed}."
     )
+
+
+def _ledger(users, now) -> str:
+    """The two months before this one closed (awards posted, published), one manager's bonus and a
+    penalty reversed as a mistake: what a manager finds at the start of a month."""
+    manager = users["songjianguo"]
+    this_month = timezone.localdate(now).replace(day=1)
+    months = []
+    month = this_month
+    for _ in range(2):
+        month = (month - timedelta(days=1)).replace(day=1)
+        months.insert(0, month)
+    for month in months:
+        services.close_month(by=manager, month=month, at=now)
+    today = timezone.localdate(now)
+    services.post_manual(
+        by=manager, staff=users["wangfang"], amount="50", reason="雨天主动为客户送伞到车旁", occurred_on=today, at=now
+    )
+    mistake = services.post_manual(
+        by=manager, staff=users["lilei"], amount="-20", reason="工位卫生不达标", occurred_on=today, at=now
+    )
+    services.reverse(by=manager, entry=mistake, reason="记错了人：当天是张静值日", at=now)
+    return "、".join(f"{month:%Y-%m}" for month in months)
 
 
 def _follow_ups(rng, users, agents, now) -> int:
