@@ -251,7 +251,11 @@ class ReceptionSerializer(VersionSerializer):
 
 
 class CheckoutSerializer(VersionSerializer):
-    rating = serializers.ChoiceField(choices=Rating.choices)
+    # IN03 (rev. 2): "refused" is the customer's own tap on the rating screen and costs the advisor
+    # nothing, so a caller cannot record it on the customer's behalf; "missing" is the honest way.
+    rating = serializers.ChoiceField(
+        choices=[(value, label) for value, label in Rating.choices if value != Rating.REFUSED]
+    )
 
 
 class RepairOrderViewSet(

@@ -638,8 +638,10 @@ def test_in03_checkout_through_the_api_records_who_settled(api_as):
     api = api_as("advisor")
     order = pass_all_items(make_order(advisor=make_user("advisor"), confirmed=True))
 
+    on_their_behalf = api.post(f"/api/v1/repair-orders/{order.pk}/checkout/", {"rating": "refused"}, format="json")
     settled = api.post(f"/api/v1/repair-orders/{order.pk}/checkout/", {"rating": "good"}, format="json")
 
+    assert (on_their_behalf.status_code, list(on_their_behalf.json())) == (400, ["rating"])
     assert settled.status_code == 200
     assert settled.json()["settled_by"] == api.user.pk and settled.json()["rating"] == "good"
 
