@@ -394,6 +394,137 @@ def complaint_queue() -> list[tuple[str, str, str]]:
 
 
 @section
+def award_report() -> list[tuple[str, str, str]]:
+    """The monthly award report (IN02, IN04) for last month with 100,000 rated orders, 10,000 praises and
+    their ledger entries: previewed while the month is open, then read back after closing it."""
+    from datetime import timedelta
+
+    from django.urls import NoReverseMatch, reverse
+
+    from customer_care import services
+    from tests.factories import make_user
+
+    manager = make_user("manager")
+    today = timezone.localdate()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)  # over, so it can be closed
+    orders = _rated_month(month, advisors=[make_user("advisor") for _ in range(20)])
+    client = Client()
+    client.force_login(manager)
+    label = f"{month:%Y-%m}"
+    try:
+        page = reverse("report_awards")
+    except NoReverseMatch:  # the page came later than the API
+        page = None
+
+    def report_rows(state: str) -> list[tuple[str, str, str]]:
+        found = [
+            row(
+                f"API /reports/awards/ ({orders:,} rated orders, {state})",
+                lambda: client.get("/api/v1/reports/awards/", {"month": label}),
+                repeat=10,
+            )
+        ]
+        if page:
+            found.append(row(f"award report page ({state})", lambda: client.get(page, {"month": label}), repeat=10))
+        return found
+
+    results = report_rows("open: previewed")
+    started = time.perf_counter()
+    services.close_month(by=manager, month=month, at=timezone.now())
+    seconds = time.perf_counter() - started
+    results.append(("close the month: post its awards", f"{seconds * 1000:,.0f} ms total", "—"))
+    return results + report_rows("closed: posted")
+
+
+def _rated_month(month, *, advisors: list) -> int:
+    """A month of settled orders rated at random by the advisors' customers, every tenth followed up with
+    a praise, and the IN03 and IN01 entries their postings make; returns the number of orders."""
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from customer_care.models import FollowUp, LedgerEntry, Praise, Rule
+    from dealership.clock import month_bounds
+    from service_desk.models import Rating, RepairOrder
+    from tests.factories import make_vehicle
+
+    vehicles = [make_vehicle() for _ in range(200)]
+    ratings = [*[Rating.VERY_SATISFIED] * 4, *[Rating.SATISFIED] * 3, Rating.AVERAGE, Rating.POOR, Rating.MISSING]
+    costs = {Rating.AVERAGE: Decimal("-1.00"), Rating.POOR: Decimal("-5.00"), Rating.MISSING: Decimal("-5.00")}
+    start = month_bounds(month)[0]
+    count = 100_000
+    pick = random.Random(13)  # the same month on every run
+    orders = RepairOrder.objects.bulk_create(
+        [
+            RepairOrder(
+                number=f"RO2097{index:08d}",
+                vehicle=vehicles[index % len(vehicles)],
+                customer_id=vehicles[index % len(vehicles)].customer_id,
+                advisor=pick.choice(advisors),
+                mileage_km=1000,
+                arrived_at=start + timedelta(seconds=24 * index),
+                status="settled",
+                rating=pick.choice(ratings),
+                total=Decimal("480.00"),
+                settled_at=start + timedelta(seconds=24 * index + 3600),
+                created_at=start,
+                updated_at=start,
+            )
+            for index in range(count)
+        ],
+        batch_size=5000,
+    )
+    follow_ups = FollowUp.objects.bulk_create(
+        [
+            FollowUp(repair_order=order, due_at=order.settled_at, status="done", created_at=order.settled_at)
+            for order in orders[::10]
+        ],
+        batch_size=5000,
+    )
+    praises = Praise.objects.bulk_create(
+        [
+            Praise(follow_up=follow_up, staff_id=follow_up.repair_order.advisor_id, at=follow_up.due_at)
+            for follow_up in follow_ups
+        ],
+        batch_size=5000,
+    )
+    day = timezone.localdate
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                staff_id=order.advisor_id,
+                amount=costs[order.rating],
+                rule=Rule.RATING,
+                reason="bench",
+                source=f"order:{order.pk}",
+                occurred_on=day(order.settled_at),
+                month=month,
+                posted_at=order.settled_at,
+            )
+            for order in orders
+            if order.rating in costs
+        ]
+        + [
+            LedgerEntry(
+                staff_id=praise.staff_id,
+                amount=Decimal("20.00"),
+                rule=Rule.PRAISE,
+                reason="bench",
+                source=f"praise:{praise.pk}",
+                occurred_on=day(praise.at),
+                month=month,
+                posted_at=praise.at,
+            )
+            for praise in praises
+        ],
+        batch_size=5000,
+    )
+    for table in ("service_desk_repairorder", "customer_care_praise", "customer_care_ledgerentry"):
+        _vacuum_analyze(table)
+    return count
+
+
+@section
 def sms_worker_throughput() -> list[tuple[str, str, str]]:
     """Messages per second one worker process sends through the locmem gateway."""
     from django.db import transaction

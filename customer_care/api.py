@@ -1,9 +1,10 @@
-"""Customer care endpoints (API.md): complaints with respond/organise/close, rescues, follow-ups."""
+"""Customer care endpoints (API.md): complaints with respond/organise/close, rescues, follow-ups; the
+ledger and the award report from `customer_care.ledger_api`."""
 
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.urls import path
+from django.urls import include, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -363,4 +364,8 @@ router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("rescues", RescueViewSet, basename="rescue")
 router.register("rescue-zones", RescueZoneViewSet, basename="rescue-zone")
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
-urlpatterns = [path("complaint-policy/", ComplaintPolicyView.as_view(), name="complaint-policy"), *router.urls]
+urlpatterns = [
+    path("complaint-policy/", ComplaintPolicyView.as_view(), name="complaint-policy"),
+    *router.urls,
+    path("", include("customer_care.ledger_api")),
+]

@@ -1,14 +1,28 @@
 """The filters of customer care's lists, declared once: the pages build them from `request.GET`, the
 API names them as `filterset_class` (drf-spectacular documents them; an unknown parameter is a 400)."""
 
+import re
+
 import django_filters
+from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
+from drf_spectacular.utils import extend_schema_field
 
 from customer_care import selectors
-from customer_care.models import Call, Complaint, ComplaintStatus, FollowUp, FollowUpStatus, Line
+from customer_care.models import (
+    Call,
+    Complaint,
+    ComplaintStatus,
+    FollowUp,
+    FollowUpStatus,
+    LedgerEntry,
+    Line,
+    Rule,
+)
 from dealership.filters import FilterSet, IdFilter
 
 # "open" is every complaint not yet closed, at whichever stage; the others are the state itself.
@@ -83,3 +97,45 @@ class CallFilter(FilterSet):
     class Meta:
         model = Call
         fields = ()
+
+
+MONTH = re.compile(r"^\d{4}-\d{2}$")
+
+
+class MonthField(forms.DateField):
+    """A month typed as YYYY-MM (not 2026-1), as its first day."""
+
+    input_formats = ["%Y-%m"]
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and not MONTH.match(value.strip()):
+            raise forms.ValidationError(_("Give the month as YYYY-MM, e.g. 2026-11."), code="invalid")
+        return super().to_python(value)
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH.pattern, "example": "2026-11"})
+class MonthFilter(django_filters.DateFilter):
+    """A month as YYYY-MM, matched against a field holding the month's first day."""
+
+    field_class = MonthField
+
+
+class LedgerFilter(FilterSet):
+    """`/api/v1/ledger-entries/` and the ledger pages: by person, the month an entry counts in, and rule.
+
+    Someone who is not a manager reads only their own entries (`selectors.ledger_entries_for`); asking
+    for another person's is refused rather than answered with an empty list."""
+
+    staff = IdFilter(method="by_staff", label=_("Person"), help_text=_("The person's user id"))
+    month = MonthFilter(field_name="month", label=_("Month"), help_text=_("The month the entry counts in, YYYY-MM"))
+    rule = django_filters.ChoiceFilter(choices=Rule.choices, label=_("Rule"))
+
+    class Meta:
+        model = LedgerEntry
+        fields = ()
+
+    def by_staff(self, rows: QuerySet, name: str, value: int) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        if user is None or (value != user.pk and not selectors.sees_every_ledger(user)):
+            raise PermissionDenied(_("You can only see your own bonuses and penalties."))
+        return rows.filter(staff_id=value)

@@ -129,6 +129,7 @@ POST_ONLY = {  # GET by an allowed role: 405
     "item-start",
     "item-finish",
     "item-qc",
+    "ledger-entry-reverse",
 }  # GET by an allowed role: 405
 
 # url name → (path template, roles that get 200; PUBLIC for no login)
@@ -315,6 +316,10 @@ ACCESS = {
     "rescue-zone-list": ("/api/v1/rescue-zones/", ALL_ROLES),
     "rescue-zone-detail": ("/api/v1/rescue-zones/{zone}/", ALL_ROLES),
     "complaint-policy": ("/api/v1/complaint-policy/", COMPLAINT_READERS),
+    "ledger-entry-list": ("/api/v1/ledger-entries/", ALL_ROLES),
+    "ledger-entry-detail": ("/api/v1/ledger-entries/{ledger_entry}/", ALL_ROLES),
+    "ledger-entry-reverse": ("/api/v1/ledger-entries/{ledger_entry}/reverse/", MANAGER),
+    "award-report": ("/api/v1/reports/awards/?month=2026-11", MANAGER),
 }
 # Object rules on top of roles: an advisor opening another advisor's backorder gets 404, as for any
 # backorder that is not theirs (the test objects belong to a parts clerk).
@@ -324,6 +329,8 @@ EXPECTED = {
     # The same for a complaint handed to another advisor.
     ("complaint_detail", "advisor"): 404,
     ("complaint-detail", "advisor"): 404,
+    # Everyone reads their own ledger, a manager everyone's: another person's entry is not found.
+    **{("ledger-entry-detail", role): 404 for role in ALL_ROLES - MANAGER},
 }
 # Served by Django itself or only redirecting/POST-only; covered by their own tests.
 NOT_IN_TABLE = {"logout", "set_language", "api_root", "api_token", "sms_receipts", "sms_replies", "care_home"}
@@ -406,11 +413,20 @@ def _care_objects(advisor, vehicle) -> dict:
     order = pass_all_items(make_order(advisor=advisor, confirmed=True))
     desk.settle(by=advisor, order=order, rating="good", at=now)
     desk.deliver(by=advisor, order=order, at=now)
+    entry = care.post_manual(
+        by=make_user("manager"),
+        staff=advisor,
+        amount="50",
+        reason="协助救援",
+        occurred_on=timezone.localdate(now),
+        at=now,
+    )
     return {
         "complaint": complaint.pk,
         "rescue": rescue.pk,
         "follow_up": FollowUp.objects.get(repair_order=order).pk,
         "zone": rescue.zone_id,
+        "ledger_entry": entry.pk,  # the advisor's: others see their own only
     }
 
 

@@ -60,6 +60,7 @@ BUDGETS = {
     "appointment_create": 6,
     "appointment_list": 6,
     "arrive": 5,
+    "award-report": 14,
     "backorder-detail": 6,
     "backorder-list": 7,
     "backorder_calls": 7,
@@ -111,6 +112,8 @@ BUDGETS = {
     "labour_edit": 6,
     "labour_list": 9,
     "leaders": 8,
+    "ledger-entry-detail": 6,
+    "ledger-entry-list": 7,
     "library": 7,
     "login": 2,
     "order_detail": 14,
@@ -164,6 +167,7 @@ QUERY = {
     "vehicle_picker": "?q=客户",
     "daily-output": "?date={yesterday}",
     "complaint_orders": "?customer={customer}",
+    "award-report": "?month={month}",
 }
 MINE = {"desk"}  # pages of the advisor's own rows: requested as the advisor who owns them
 GET_URLS = sorted(name for name in ACCESS if name not in POST_ONLY)
@@ -219,7 +223,8 @@ class World:
         self.add_care(rows)
         self.add_parts(rows)
         self.add_workshop_and_records(rows)
-        self.objects = self.focal_objects(children)
+        self.add_ledger(rows)
+        self.objects = {**self.focal_objects(children), **self.ledger_objects()}
 
     @property
     def yesterday(self) -> datetime:
@@ -286,13 +291,15 @@ class World:
         order.refresh_from_db()
         return order
 
-    def settled(self, *, at: datetime, delivered: bool, vehicle=None, items: int = 1, technicians=None):
+    def settled(
+        self, *, at: datetime, delivered: bool, vehicle=None, items: int = 1, technicians=None, rating: str = "good"
+    ):
         order = self.work(
             self.confirmed(at=at, vehicle=vehicle, items=items),
             until="passed",
             technicians=technicians or [self.staff.past_technician],
         )
-        desk.settle(by=self.staff.advisor, order=order, rating="good", at=at + timedelta(hours=2))
+        desk.settle(by=self.staff.advisor, order=order, rating=rating, at=at + timedelta(hours=2))
         order.refresh_from_db()
         if delivered:
             desk.deliver(by=self.staff.advisor, order=order, at=at + timedelta(hours=2, minutes=10))
@@ -415,6 +422,33 @@ class World:
                 at=self.now,
             )
             outbox.deliver(message_id=message.pk, at=self.now)
+
+    # --- the ledger ------------------------------------------------------------------------------
+
+    def add_ledger(self, rows: int) -> None:
+        """Entries of this month: manual ones (IN07) for the advisor and a technician, a reversal, and
+        orders rated 非常满意 (the IN04 award has a winner) and 差 (an IN03 entry)."""
+        manager, today = self.staff.manager, timezone.localdate(self.now)
+        for _row in range(rows):
+            for person, amount in ((self.staff.advisor, "50"), (make_user("technician"), "-20")):
+                entry = care.post_manual(
+                    by=manager, staff=person, amount=amount, reason="月度评议", occurred_on=today, at=self.now
+                )
+            care.reverse(by=manager, entry=entry, reason="录入错误", at=self.now)
+            for rating in ("very_satisfied", "poor"):
+                self.settled(at=self.now - timedelta(hours=3), delivered=False, rating=rating)
+
+    def ledger_objects(self) -> dict:
+        entry = care.post_manual(
+            by=self.staff.manager,
+            staff=self.staff.advisor,
+            amount="30",
+            reason="协助救援",
+            occurred_on=timezone.localdate(self.now),
+            at=self.now,
+        )
+        care.reverse(by=self.staff.manager, entry=entry, reason="重复录入", at=self.now)
+        return {"ledger_entry": entry.pk, "month": f"{timezone.localdate(self.now):%Y-%m}"}
 
     # --- workshop records and desk records -------------------------------------------------------
 
