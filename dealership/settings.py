@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customer_care.tasks.send_maintenance_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Mondays 08:30 local time: each advisor's own figures of last week (IN05)
+    "text-weekly-figures": {
+        "task": "customer_care.tasks.text_weekly_figures",
+        "schedule": crontab(hour=8, minute=30, day_of_week=1),
+    },
 }
 
 # The address customers reach the product at, for the links texted to them (confirm the items,

@@ -134,6 +134,12 @@ BUDGETS = {
     "price_board": 4,
     "repair-order-detail": 10,
     "repair-order-list": 9,
+    "report_awards": 27,
+    "report_complaints": 9,
+    "report_reception": 9,
+    "report_rework": 10,
+    "report_weekly": 11,
+    "reports": 5,
     "rescue-detail": 6,
     "rescue-list": 7,
     "rescue-zone-detail": 6,
@@ -164,6 +170,8 @@ BUDGETS = {
 # Query strings that make a page show the rows (API filters as documented in API.md).
 QUERY = {
     "customer_picker": "?q=客户",
+    # The running month, where the rows are (a finished month is the award report's default).
+    "report_awards": f"?month={timezone.localdate():%Y-%m}",
     "vehicle_picker": "?q=客户",
     "daily-output": "?date={yesterday}",
     "complaint_orders": "?customer={customer}",
