@@ -13,14 +13,24 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
-from customer_care.models import LedgerEntry, Praise, Rule
-from dealership.clock import month_bounds
+from customer_care.models import LedgerEntry, Praise, Rate, Rule
+from dealership.clock import last_day_of, month_bounds
 from dealership.money import to_cny
 from service_desk.models import Rating, RepairOrder
 
 TIE_RULE = _("On a tie, the award goes to whoever reached the top count first.")
 SATISFIED = (Rating.VERY_SATISFIED, Rating.SATISFIED)
 RATED = (Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.GOOD, Rating.AVERAGE, Rating.POOR)
+
+
+def rate(rule: str, key: str = "", *, on: date) -> Decimal | None:
+    """The amount a rule's case pays (or costs) on a day: the rate in force then."""
+    return (
+        Rate.objects.filter(rule=rule, key=key, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("amount", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -163,3 +173,46 @@ def weak_rating_counts(month: date) -> dict[int, int]:
         .order_by()
     )
     return {row["advisor"]: row["n"] for row in rows}
+
+
+def praise_minimum(*, on: date) -> int:
+    """IN02: how many praises the month's most praised person needs for the award (3 unless set)."""
+    return int(rate(Rule.PRAISE_AWARD, "minimum", on=on) or 3)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What closing a month posts: its awards, each person's commission, at the rates of its last day."""
+
+    awards: list[Award]
+    commissions: dict[int, Decimal]
+    praise_minimum: int
+
+
+def preview(month: date) -> Preview:
+    """The month's awards (IN02, IN04) and commissions (IN08), as the close would post them now."""
+    last_day = last_day_of(month)
+    minimum = praise_minimum(on=last_day)
+    found = [
+        praise_award(month, amount=rate(Rule.PRAISE_AWARD, on=last_day), minimum=minimum),
+        process_award(month, amount=rate(Rule.PROCESS_AWARD, on=last_day)),
+    ]
+    return Preview(
+        awards=[award for award in found if award is not None],
+        commissions=_commissions(month, on=last_day),
+        praise_minimum=minimum,
+    )
+
+
+def _commissions(month: date, *, on: date) -> dict[int, Decimal]:
+    output_rate = rate(Rule.COMMISSION, "output", on=on) or Decimal(0)
+    csi_rate = rate(Rule.COMMISSION, "csi", on=on) or Decimal(0)
+    if not output_rate and not csi_rate:
+        return {}
+    ratings = ratings_by_advisor(month)
+    found = {}
+    for staff_id, output in output_by_advisor(month).items():
+        amount = commission(output, csi(ratings.get(staff_id, {})), output_rate=output_rate, csi_rate=csi_rate)
+        if amount:
+            found[staff_id] = amount
+    return found

@@ -12,17 +12,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customer_care import awards
 from customer_care.models import Breach, Complaint, ComplaintFault, LedgerEntry, MonthClose, Praise, Rule, Stage
-from customer_care.services import ledger
-from dealership.clock import day_bounds, month_bounds
+from dealership.clock import day_bounds, last_day_of, month_bounds
 from dealership.models import Role
 from dealership.money import format_cny
-from dealership.outbox import enqueue_sms
-from dealership.wording import cn_day
 from service_desk.models import DeskPolicy, Rating, RepairOrder
 from workshop import selectors as workshop_selectors
 
@@ -39,14 +35,6 @@ STAGE_FIELDS = [
 
 
 # --- Periods -----------------------------------------------------------------------------------------------
-
-
-def last_day_of(month: date) -> date:
-    return ledger.next_month(month) - timedelta(days=1)
-
-
-def next_month(month: date) -> date:
-    return ledger.next_month(month)
 
 
 def previous_month(month: date) -> date:
@@ -186,7 +174,12 @@ def award_report(month: date, *, today: date) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    minimum = int(ledger.rate(Rule.PRAISE_AWARD, "minimum", on=last_day) or 3)
+    coming_close = None if closed else awards.preview(month)
+    minimum = (
+        coming_close.praise_minimum
+        if coming_close
+        else int(awards.rate(Rule.PRAISE_AWARD, "minimum", on=last_day) or 3)
+    )
     if closed:
         won = list(
             LedgerEntry.objects.filter(month=month, rule__in=AWARD_RULES, source=f"award:{label}").values_list(
@@ -198,10 +191,8 @@ def award_report(month: date, *, today: date) -> dict:
         commissions: dict[int, Decimal] = {}
     else:
         # What closing would post now: the close's own choice of winners and its rates.
-        winners = {
-            award.rule: (award.staff_id, award.count, award.amount) for award in ledger._awards(month, on=last_day)
-        }
-        commissions = ledger._commissions(month, on=last_day)
+        winners = {award.rule: (award.staff_id, award.count, award.amount) for award in coming_close.awards}
+        commissions = coming_close.commissions
     coming = dict(commissions)
     if not closed:
         for staff_id, _count, amount in winners.values():
@@ -352,37 +343,6 @@ def weekly_figures(monday: date) -> dict:
         "totals": totals,
         "chart": bars([(row["name"], row["output"], format_cny(row["output"])) for row in rows]),
     }
-
-
-def text_weekly_figures(*, at: datetime) -> int:
-    """IN05: on Monday morning, text each advisor their own figures of last week, once per advisor
-    and week (the outbox's dedupe key); an advisor without a mobile, or without a single order,
-    praise or complaint that week, gets nothing. Returns how many texts were written."""
-    monday = week_start(timezone.localdate(at)) - timedelta(days=7)
-    report = weekly_figures(monday)
-    week = f"{cn_day(monday)}—{cn_day(report['sunday'])}"
-    written = 0
-    for row in report["rows"]:
-        if not (row["mobile"] and row["is_active"]) or not (row["orders"] or row["praises"] or row["complaints"]):
-            continue
-        ratings = "，".join(f"{rating.label}{count}" for rating, count in zip(RATINGS, row["ratings"], strict=True))
-        enqueue_sms(
-            mobile=row["mobile"],
-            kind="weekly_figures",
-            context={
-                "name": row["name"],
-                "week": week,
-                "orders": row["orders"],
-                "output": format_cny(row["output"]),
-                "ratings": ratings,
-                "praises": row["praises"],
-                "complaints": row["complaints"],
-            },
-            dedupe_key=f"weekly-figures:{monday.isoformat()}:{row['staff_id']}",
-            at=at,
-        )
-        written += 1
-    return written
 
 
 # --- WS03: rework per technician and team --------------------------------------------------------------------

@@ -29,6 +29,5 @@ def reconcile_ledger(**kwargs) -> dict[str, int]:
 @shared_task(soft_time_limit=300, time_limit=330)
 def text_weekly_figures(**kwargs) -> int:
     """Monday 08:30: each advisor's own figures of last week by text (IN05), once per advisor and week."""
-    from customer_care import reports
 
-    return reports.text_weekly_figures(at=timezone.now())
+    return services.text_weekly_figures(at=timezone.now())

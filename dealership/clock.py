@@ -25,6 +25,15 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return day_bounds(first)[0], day_bounds(following)[0]
 
 
+def next_month(month: date) -> date:
+    """The first day of the month after the one holding `month`."""
+    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def last_day_of(month: date) -> date:
+    return next_month(month) - timedelta(days=1)
+
+
 def parse_month(value: str | None, *, default: date) -> date:
     """'2026-11' → date(2026, 11, 1); anything else → the month holding `default`."""
     match = _MONTH.match(value or "")

@@ -51,6 +51,7 @@ from customer_care.services.rescue import (
     request_rescue,
     rescue_arrived,
 )
+from customer_care.services.weekly import text_weekly_figures
 
 __all__ = [
     "MonthClosed",
@@ -90,4 +91,5 @@ __all__ = [
     "set_maintenance_due",
     "set_rate",
     "sign_for",
+    "text_weekly_figures",
 ]

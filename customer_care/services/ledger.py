@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customer_care import awards
+from customer_care.awards import rate
 from customer_care.models import (
     Complaint,
     ComplaintFault,
@@ -32,6 +33,7 @@ from customer_care.models import (
     month_of,
 )
 from customer_care.models.ledger import LIMIT
+from dealership.clock import last_day_of, next_month
 from dealership.errors import DomainError, NotPermitted
 from dealership.money import to_cny
 from dealership.permissions import has_role
@@ -46,17 +48,6 @@ class MonthClosed(DomainError):
 
 
 # --- Rates --------------------------------------------------------------------------------------------
-
-
-def rate(rule: str, key: str = "", *, on: date) -> Decimal | None:
-    """The amount a rule's case pays (or costs) on a day: the rate in force then."""
-    found = (
-        Rate.objects.filter(rule=rule, key=key, effective_from__lte=on)
-        .order_by("-effective_from")
-        .values_list("amount", flat=True)
-        .first()
-    )
-    return found
 
 
 @transaction.atomic
@@ -83,10 +74,6 @@ def set_rate(*, by: AbstractBaseUser, rule: str, key: str = "", amount, effectiv
 
 
 # --- Posting ------------------------------------------------------------------------------------------
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def open_month(day: date) -> date:
@@ -373,9 +360,10 @@ def close_month(*, by: AbstractBaseUser, month: date, at: datetime) -> MonthClos
             closed = MonthClose.objects.create(month=month, closed_by=by, closed_at=at)
     except IntegrityError:  # closed already, perhaps a moment ago by another manager
         return MonthClose.objects.get(month=month)
-    last_day = next_month(month) - timezone.timedelta(days=1)
+    last_day = last_day_of(month)
     label = f"{month:%Y-%m}"
-    for award in _awards(month, on=last_day):
+    coming = awards.preview(month)
+    for award in coming.awards:
         post(
             staff=_user(award.staff_id),
             amount=award.amount,
@@ -388,7 +376,7 @@ def close_month(*, by: AbstractBaseUser, month: date, at: datetime) -> MonthClos
             source=f"award:{label}",
             month=month,
         )
-    for staff_id, amount in _commissions(month, on=last_day).items():
+    for staff_id, amount in coming.commissions.items():
         post(
             staff=_user(staff_id),
             amount=amount,
@@ -401,31 +389,6 @@ def close_month(*, by: AbstractBaseUser, month: date, at: datetime) -> MonthClos
             month=month,
         )
     return closed
-
-
-def _awards(month: date, *, on: date) -> list:
-    minimum = int(rate(Rule.PRAISE_AWARD, "minimum", on=on) or 3)
-    found = [
-        awards.praise_award(month, amount=rate(Rule.PRAISE_AWARD, on=on), minimum=minimum),
-        awards.process_award(month, amount=rate(Rule.PROCESS_AWARD, on=on)),
-    ]
-    return [award for award in found if award is not None]
-
-
-def _commissions(month: date, *, on: date) -> dict[int, Decimal]:
-    output_rate = rate(Rule.COMMISSION, "output", on=on) or Decimal(0)
-    csi_rate = rate(Rule.COMMISSION, "csi", on=on) or Decimal(0)
-    if not output_rate and not csi_rate:
-        return {}
-    ratings = awards.ratings_by_advisor(month)
-    found = {}
-    for staff_id, output in awards.output_by_advisor(month).items():
-        amount = awards.commission(
-            output, awards.csi(ratings.get(staff_id, {})), output_rate=output_rate, csi_rate=csi_rate
-        )
-        if amount:
-            found[staff_id] = amount
-    return found
 
 
 def _user(pk: int) -> AbstractBaseUser:

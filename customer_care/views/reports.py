@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from customer_care import exports, reports, services
 from dealership.actions import act
-from dealership.clock import parse_month
+from dealership.clock import next_month, parse_month
 from dealership.models import Role
 from dealership.permissions import role_required
 
@@ -23,7 +23,7 @@ def _wants_xlsx(request) -> bool:
 
 def _months(month):
     """The month before and after, for the page's arrows."""
-    return {"previous": reports.previous_month(month), "following": reports.next_month(month)}
+    return {"previous": reports.previous_month(month), "following": next_month(month)}
 
 
 @role_required(Role.MANAGER)
