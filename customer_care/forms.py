@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from customer_care.models import (
     RescueZone,
     Satisfaction,
 )
+from customer_care.selectors import ledger_people
 from dealership.errors import DomainError
-from dealership.forms import DateTimeInput
+from dealership.forms import DateInput, DateTimeInput
 from dealership.identifiers import normalize_mobile, validate_mobile
 from dealership.models import Customer
 from dealership.permissions import staff_with_role
@@ -347,3 +349,126 @@ def add_refusal(form: forms.Form, refused: DomainError | ValidationError) -> Non
     for field, errors in refused.error_dict.items():
         field = FIELD_OF.get(field, field) if FIELD_OF.get(field, field) in form.fields else field
         form.add_error(field if field in form.fields else None, errors)
+
+
+# --- Ledger pages (IN07, IN08, CC09 / IN09) --------------------------------------------------------------
+
+
+def _ledger_people():
+    return ledger_people().filter(is_active=True)
+
+
+class ManualEntryForm(forms.Form):
+    """IN07: a manager's bonus or penalty. Bonus or penalty is chosen, not typed as a sign: a phone's
+    number pad has no minus key."""
+
+    BONUS, PENALTY = "bonus", "penalty"
+
+    staff = StaffChoiceField(label=_("Person"), queryset=None)
+    kind = forms.ChoiceField(
+        label=_("Bonus or penalty"),
+        choices=[(BONUS, _("Bonus")), (PENALTY, _("Penalty"))],
+        widget=forms.RadioSelect,
+        initial=BONUS,
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person reads it on their statement."),
+        error_messages={"required": _("Say why: the person reads it on their statement.")},
+    )
+    occurred_on = forms.DateField(label=_("Day it happened"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = _ledger_people()
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount < 0:
+            raise forms.ValidationError(_("Give the amount without a sign and choose bonus or penalty."))
+        if not amount:  # the service refuses it too; said here with the other fields' errors
+            raise forms.ValidationError(_("An entry of ¥0.00 changes nothing."))
+        return amount
+
+    def signed_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        return -amount if self.cleaned_data["kind"] == self.PENALTY else amount
+
+
+class ReverseEntryForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reverse it"),
+        max_length=250,
+        error_messages={"required": _("Say why the entry is reversed.")},
+    )
+
+
+class RateForm(forms.Form):
+    """A new rate for one case of a rule, from a day on (IN01-IN04, IN08)."""
+
+    case = forms.ChoiceField(label=_("Rule and case"))
+    amount = forms.DecimalField(
+        label=_("New rate"),
+        decimal_places=2,
+        help_text=_("Yuan (a penalty as a negative amount, e.g. -5); for commission on output, a percentage."),
+    )
+    effective_from = forms.DateField(label=_("In force from"), widget=DateInput())
+
+    def __init__(self, *args, cases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].choices = [(f"{rule}:{key}", f"{rule} · {label}") for rule, key, label, _unit in cases]
+
+    def rule_and_key(self) -> tuple[str, str]:
+        rule, _colon, key = self.cleaned_data["case"].partition(":")
+        return rule, key
+
+
+class FaultForm(forms.Form):
+    """CC09 / IN09: one person responsible for a complaint at the dealership's fault, why, and the penalty."""
+
+    staff = StaffChoiceField(label=_("Responsible"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+    penalty = forms.DecimalField(
+        label=_("Penalty (yuan)"),
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0.01"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = _ledger_people()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) not in (None, "") for name in ("staff", "reason", "penalty")):
+            return cleaned  # an empty row: nobody named in it
+        for name, message in (
+            ("staff", _("Name the person.")),
+            ("reason", _("Say why each person was responsible.")),
+            ("penalty", _("Give the penalty.")),
+        ):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+
+class BaseFaultFormSet(forms.BaseFormSet):
+    def responsible(self) -> list[tuple]:
+        """The rows that name someone: (person, why, penalty) for services.record_fault."""
+        return [
+            (form.cleaned_data["staff"], form.cleaned_data["reason"], form.cleaned_data["penalty"])
+            for form in self.forms
+            if form.cleaned_data.get("staff")
+        ]
+
+
+FaultFormSet = forms.formset_factory(FaultForm, formset=BaseFaultFormSet, extra=3, max_num=10)

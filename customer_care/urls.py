@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from customer_care.views import broadcasts, calls, complaints, follow_ups, policies, rescues
+from customer_care.views import broadcasts, calls, complaints, follow_ups, ledger, policies, rescues
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="complaint_queue"), name="care_home"),
@@ -26,4 +26,10 @@ urlpatterns = [
     path("rescues/<int:pk>/cancel/", rescues.rescue_cancel, name="rescue_cancel"),
     path("broadcasts/", broadcasts.broadcasts, name="broadcasts"),
     path("settings/", policies.care_settings, name="care_settings"),
+    path("complaints/<int:pk>/fault/", complaints.complaint_fault, name="complaint_fault"),
+    path("ledger/", ledger.ledger, name="ledger"),
+    path("ledger/new/", ledger.ledger_entry_create, name="ledger_entry_create"),
+    path("ledger/entries/<int:pk>/reverse/", ledger.ledger_entry_reverse, name="ledger_entry_reverse"),
+    path("ledger/rates/", ledger.ledger_rates, name="ledger_rates"),
+    path("notices/awards/", ledger.award_notice, name="award_notice"),
 ]

@@ -16,6 +16,7 @@ from customer_care.forms import (
     ComplaintAboutForm,
     ComplaintForm,
     CustomerOrdersForm,
+    FaultFormSet,
     HomeVisitForm,
     ReassignForm,
     ReopenForm,
@@ -28,7 +29,8 @@ from customer_care.selectors import CARE, COMPLAINT_HANDS
 from dealership.actions import act
 from dealership.errors import DomainError
 from dealership.forms import form_errors, posted_action
-from dealership.permissions import role_required, staff_with_role
+from dealership.models import Role
+from dealership.permissions import has_role, role_required, staff_with_role
 from dealership.views.directory import chosen_customer
 from parts.models import CounterSale
 from service_desk import selectors as desk_selectors
@@ -132,6 +134,7 @@ def _step_form(complaint: Complaint) -> StepForm:
 def complaint_detail(request, pk: int):
     complaint = selectors.complaint_for(request.user, pk)
     now = timezone.now()
+    decides_fault = has_role(request.user, Role.MANAGER) and complaint.status == ComplaintStatus.CLOSED
     context = {
         "complaint": complaint,
         "now": now,
@@ -146,6 +149,8 @@ def complaint_detail(request, pk: int):
         "visit_form": HomeVisitForm(),
         "outcome_form": VisitOutcomeForm(),
         "warn_s": selectors.WARN_S,
+        "faults": selectors.complaint_faults(complaint),
+        "fault_formset": FaultFormSet(prefix="fault") if decides_fault else None,
         "next_step": {
             ComplaintStatus.OPEN: ("complaint_respond", _("Record the response")),
             ComplaintStatus.RESPONDED: ("complaint_organise", _("Record what is organised")),
@@ -226,3 +231,22 @@ def complaint_visit_outcome(request, pk: int):
         services.record_home_visit(by=request.user, visit=visit, at=timezone.now(), **form.cleaned_data)
 
     return _on_complaint(request, pk, record, _("Home visit recorded."))
+
+
+@role_required(Role.MANAGER)
+@require_POST
+def complaint_fault(request, pk: int):
+    """CC09 / IN09: a manager names who was responsible for a closed complaint, why, and each penalty."""
+    formset = FaultFormSet(request.POST, prefix="fault")
+
+    def record(complaint):
+        if not formset.is_valid():
+            errors = [message for form in formset.forms if form.errors for message in form_errors(form).messages]
+            raise ValidationError(errors + list(formset.non_form_errors()))
+        services.record_fault(
+            by=request.user, complaint=complaint, responsible=formset.responsible(), at=timezone.now()
+        )
+
+    return _on_complaint(
+        request, pk, record, _("Recorded who was responsible; each penalty is posted to their ledger.")
+    )

@@ -61,6 +61,7 @@ BUDGETS = {
     "appointment_list": 6,
     "arrive": 5,
     "award-report": 14,
+    "award_notice": 6,
     "backorder-detail": 6,
     "backorder-list": 7,
     "backorder_calls": 7,
@@ -114,6 +115,9 @@ BUDGETS = {
     "leaders": 8,
     "ledger-entry-detail": 6,
     "ledger-entry-list": 7,
+    "ledger": 13,
+    "ledger_entry_create": 6,
+    "ledger_rates": 6,
     "library": 7,
     "login": 2,
     "order_detail": 14,
@@ -174,6 +178,7 @@ QUERY = {
     "report_awards": f"?month={timezone.localdate():%Y-%m}",
     "vehicle_picker": "?q=客户",
     "daily-output": "?date={yesterday}",
+    "ledger": "?staff={staff}",  # the manager reads the advisor's statement
     "complaint_orders": "?customer={customer}",
     "award-report": "?month={month}",
 }
