@@ -34,7 +34,7 @@ from customer_care.models import (
     Rule,
     month_of,
 )
-from dealership.clock import month_bounds
+from dealership.clock import last_day_of, month_bounds
 from dealership.identifiers import normalize_plate
 from dealership.models import Customer, Role, Vehicle
 from dealership.navigation import Waiting
@@ -492,7 +492,7 @@ def _advisor_month(person: AbstractBaseUser, month: date, *, start: datetime, en
     counts = {row["rating"]: row["n"] for row in rows}
     output = sum((row["output"] or Decimal(0) for row in rows), Decimal(0))
     index = awards.csi(counts)
-    rates = rates_on(month_last_day(month), rule=Rule.COMMISSION)
+    rates = rates_on(last_day_of(month), rule=Rule.COMMISSION)
     output_rate, csi_rate = rates.get("output") or Decimal(0), rates.get("csi") or Decimal(0)
     return {
         "ratings": [
@@ -509,10 +509,6 @@ def _advisor_month(person: AbstractBaseUser, month: date, *, start: datetime, en
         "output_rate": output_rate,
         "csi_rate": csi_rate,
     }
-
-
-def month_last_day(month: date) -> date:
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def rates_on(day: date, *, rule: str) -> dict[str, Decimal]:
