@@ -33,6 +33,7 @@ REFERENCE_DATA = [
     ("customer_care.migrations.0003_manager_admin_permissions", "grant"),
     ("customer_care.migrations.0005_greetings_honour_opt_out", "apply"),
     ("customer_care.migrations.0010_ledger_append_only_and_rates", "rates"),
+    ("customer_care.migrations.0011_weekly_figures_sms_template", "create"),
 ]
 
 
