@@ -19,7 +19,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customer_care import awards
+from customer_care import awards, selectors
 from customer_care.awards import rate
 from customer_care.models import (
     Complaint,
@@ -60,10 +60,15 @@ def set_rate(*, by: AbstractBaseUser, rule: str, key: str = "", amount, effectiv
         raise ValidationError(
             {"effective_from": _("A new rate applies from today or later; the past stays as it was.")}
         )
+    cases = {(case_rule, case_key): unit for case_rule, case_key, _label, unit in selectors.RATE_CASES}
+    if (rule, key) not in cases:
+        raise ValidationError({"key": _("This rule has no such case.")})
+    amount = _amount(amount, allow_zero=True)
+    _check_rate(rule, cases[(rule, key)], amount)
     new = Rate(
         rule=rule,
         key=key,
-        amount=_amount(amount, allow_zero=True),
+        amount=amount,
         effective_from=effective_from,
         created_by=by,
         created_at=at,
@@ -71,6 +76,19 @@ def set_rate(*, by: AbstractBaseUser, rule: str, key: str = "", amount, effectiv
     new.full_clean()
     new.save()
     return new
+
+
+def _check_rate(rule: str, unit: str, amount: Decimal) -> None:
+    """A rating costs (zero or less); awards, praise and commission pay (zero or more); a count of
+    praises is a whole number of at least one; a commission on output is a percentage."""
+    if unit == "count" and (amount < 1 or amount != amount.to_integral_value()):
+        raise ValidationError({"amount": _("Give a whole number of praises, at least 1.")})
+    if unit == "percent" and not 0 <= amount <= 100:
+        raise ValidationError({"amount": _("Give a percentage between 0 and 100.")})
+    if rule == Rule.RATING and amount > 0:
+        raise ValidationError({"amount": _("A rating costs the advisor: give zero or a negative amount.")})
+    if rule != Rule.RATING and amount < 0:
+        raise ValidationError({"amount": _("This rule pays: give zero or a positive amount.")})
 
 
 # --- Posting ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from customer_care import awards, services
-from customer_care.models import ComplaintStatus, LedgerEntry, MonthClose, Praise, Rule
+from customer_care.models import ComplaintStatus, LedgerEntry, MonthClose, Praise, Rate, Rule
 from customer_care.services import ledger
 from dealership.errors import DomainError, NotPermitted
 from service_desk import services as desk
@@ -352,3 +352,22 @@ def test_the_nightly_reconcile_posts_what_is_missing_and_nothing_twice(people):
     assert LedgerEntry.objects.get(rule=Rule.RATING).source == f"order:{poor.pk}"
     assert entries(people["other"], Rule.PRAISE) == [Decimal("20.00")]
     assert Praise.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("rule", "key", "amount"),
+    [
+        (Rule.RATING, "poor", "5"),  # would pay the advisor for a poor rating
+        (Rule.PRAISE, "", "-20"),  # would fine the praised person
+        (Rule.PRAISE_AWARD, "minimum", "2.5"),  # half a praise
+        (Rule.COMMISSION, "output", "150"),  # more than the output
+        (Rule.RATING, "great", "-1"),  # no such case
+    ],
+)
+def test_a_rate_with_the_wrong_sign_or_an_unknown_case_is_refused(people, rule, key, amount):
+    with pytest.raises(ValidationError):
+        services.set_rate(
+            by=people["manager"], rule=rule, key=key, amount=amount, effective_from=date(2026, 11, 27), at=NINE
+        )
+
+    assert not Rate.objects.filter(effective_from=date(2026, 11, 27)).exists()
