@@ -2,23 +2,28 @@
 and the award report alike.
 
 Ties: when two people have the same top count, the award goes to the one who reached that count
-first (the time of their N-th praise, or N-th 非常满意 rating). The report states this rule.
+first (the time of their N-th praise, or N-th 非常满意 rating); praises of one call share their
+time, and then the visit's advisor, recorded first, wins over its technicians. The report states this rule.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from customer_care.models import LedgerEntry, Praise, Rate, Rule
+from customer_care.models.ledger import source_key
 from dealership.clock import last_day_of, month_bounds
 from dealership.money import to_cny
 from service_desk.models import Rating, RepairOrder
 
-TIE_RULE = _("On a tie, the award goes to whoever reached the top count first.")
+TIE_RULE = _(
+    "On a tie, the award goes to whoever reached the top count first; praised in the same call, "
+    "to the advisor of the visit before its technicians."
+)
 SATISFIED = (Rating.VERY_SATISFIED, Rating.SATISFIED)
 RATED = (Rating.VERY_SATISFIED, Rating.SATISFIED, Rating.GOOD, Rating.AVERAGE, Rating.POOR)
 
@@ -42,9 +47,17 @@ class Award:
     amount: Decimal
 
 
-def praise_counts(month: date) -> dict[int, int]:
+def counted_praises(month: date):
+    """The month's praises, less those whose IN01 entry a manager reversed (praise of the wrong person)."""
     start, end = month_bounds(month)
-    rows = Praise.objects.filter(at__gte=start, at__lt=end).values("staff").annotate(n=Count("pk")).order_by()
+    withdrawn = LedgerEntry.objects.filter(
+        rule=Rule.PRAISE, source=source_key("praise", OuterRef("pk")), reversed_by__isnull=False
+    )
+    return Praise.objects.filter(at__gte=start, at__lt=end).exclude(Exists(withdrawn))
+
+
+def praise_counts(month: date) -> dict[int, int]:
+    rows = counted_praises(month).values("staff").annotate(n=Count("pk")).order_by()
     return {row["staff"]: row["n"] for row in rows}
 
 
@@ -61,10 +74,9 @@ def very_satisfied_counts(month: date) -> dict[int, int]:
 
 def praise_award(month: date, *, amount: Decimal | None, minimum: int) -> Award | None:
     """IN02: the most praised person of the month, with at least `minimum` praises."""
-    start, end = month_bounds(month)
     return _winner(
         Rule.PRAISE_AWARD,
-        Praise.objects.filter(at__gte=start, at__lt=end),
+        counted_praises(month),
         person="staff",
         at="at",
         counts=praise_counts(month),

@@ -91,7 +91,7 @@ def award_sheets(report: dict) -> list[Sheet]:
             _("Praises"),
             _("Very satisfied"),
             *[rule.label for rule in rules],
-            _("To be posted at close") if not report["closed"] else _("Posted at close"),
+            *([] if report["closed"] else [_("To be posted at close")]),  # a closed month's are in its rules
             _("Total"),
             _("Orders settled"),
             _("Rated average, poor or not asked"),
@@ -104,8 +104,9 @@ def award_sheets(report: dict) -> list[Sheet]:
         ],
     )
     first_money = 4
-    ranking.money = set(range(first_money, first_money + len(rules) + 2))
-    after = first_money + len(rules) + 2
+    money_columns = len(rules) + (1 if report["closed"] else 2)
+    ranking.money = set(range(first_money, first_money + money_columns))
+    after = first_money + money_columns
     ranking.percent = {after + 2, after + 5}
     for row in report["rows"]:
         ranking.rows.append(
@@ -115,7 +116,7 @@ def award_sheets(report: dict) -> list[Sheet]:
                 row["praises"],
                 row["very_satisfied"],
                 *[row["rule_amounts"][rule.value] for rule in rules],
-                row["coming"],
+                *([] if report["closed"] else [row["coming"]]),
                 row["total"],
                 row["settled"],
                 row["weak_ratings"],

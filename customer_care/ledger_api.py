@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from customer_care import selectors, services
+from customer_care import reports, selectors, services
 from customer_care.filters import MONTH, LedgerFilter
 from customer_care.models import LedgerEntry, Rule
 from dealership.filters import reject_nul
@@ -129,8 +129,8 @@ class LedgerEntryViewSet(
     @extend_schema(request=ReversalSerializer, responses={201: LedgerEntrySerializer})
     @action(detail=True, methods=["post"], permission_classes=[api_roles(read=(), write=MANAGER)])
     def reverse(self, request, pk=None):
-        """An entry of the opposite amount in the current open month; 409 for a reversal or an entry
-        already reversed."""
+        """An entry of the opposite amount in the entry's month (the next open one if it is closed);
+        409 for a reversal or an entry already reversed."""
         entry = self.get_object()
         body = ReversalSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -160,6 +160,7 @@ PERSON_TOTAL = inline_serializer(
         "staff": serializers.IntegerField(),
         "name": serializers.CharField(),
         "total": serializers.DecimalField(max_digits=12, decimal_places=2),
+        "to_be_posted": serializers.DecimalField(max_digits=12, decimal_places=2),
         **{rule: serializers.DecimalField(max_digits=12, decimal_places=2) for rule in Rule.values},
     },
     many=True,
@@ -167,8 +168,9 @@ PERSON_TOTAL = inline_serializer(
 
 
 class AwardReportView(APIView):
-    """IN02 and IN04 for a month, and each person's entries in it by rule. A closed month shows the
-    awards posted at its close; an open one those it would post now. Managers only."""
+    """IN02 and IN04 for a month and the ranking, the same report as the page: a closed month shows
+    what its close posted; an open one adds what closing would post now (`to_be_posted`) to each
+    person's `total`. Managers only."""
 
     permission_classes = [api_roles(read=MANAGER)]
 
@@ -193,31 +195,40 @@ class AwardReportView(APIView):
             raise ValidationError({name: [_("This report has no such parameter.")] for name in unknown})
         query = AwardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = selectors.award_report(query.validated_data["month"])
+        month = query.validated_data["month"]
+        report = reports.award_report(month, today=timezone.localdate())
+        awards_by_rule = {award["rule"]: award for award in report["awards"]}
         return Response(
             {
-                "month": f"{report.month:%Y-%m}",
-                "closed": report.is_closed,
-                "tie_rule": report.tie_rule,
-                "praise_award": _award(report.praise_award),
-                "process_award": _award(report.process_award),
+                "month": f"{month:%Y-%m}",
+                "closed": report["closed"] is not None,
+                "tie_rule": report["tie_rule"],
+                "praise_award": _award(awards_by_rule.get(Rule.PRAISE_AWARD)),
+                "process_award": _award(awards_by_rule.get(Rule.PROCESS_AWARD)),
                 "totals": [
                     {
-                        "staff": person["staff_id"],
-                        "name": person["name"],
-                        "total": money(person["total"]),
-                        **{rule: money(amount) for rule, amount in person["by_rule"].items()},
+                        "staff": row["staff_id"],
+                        "name": row["name"],
+                        "total": money(row["total"]),
+                        # An open month's awards and commission, counted in `total` as the page does.
+                        "to_be_posted": money(row["coming"]),
+                        **{rule: money(amount) for rule, amount in row["rule_amounts"].items()},
                     }
-                    for person in report.totals
+                    for row in report["rows"]
                 ],
             }
         )
 
 
-def _award(winner: selectors.AwardWinner | None) -> dict | None:
-    if winner is None:
+def _award(award: dict | None) -> dict | None:
+    if not award or award["staff_id"] is None:
         return None
-    return {"staff": winner.staff_id, "name": winner.name, "count": winner.count, "amount": money(winner.amount)}
+    return {
+        "staff": award["staff_id"],
+        "name": award["name"],
+        "count": award["count"],
+        "amount": money(award["amount"]),
+    }
 
 
 router = SimpleRouter()

@@ -1,7 +1,6 @@
 """Reading customer care: who sees which complaint, the queues and boards (in a fixed number of
 queries however much is stored), and the reads the services decide with."""
 
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -32,7 +31,6 @@ from customer_care.models import (
     Rate,
     Rescue,
     Rule,
-    month_of,
 )
 from dealership.clock import last_day_of, month_bounds
 from dealership.identifiers import normalize_plate
@@ -340,85 +338,6 @@ def ledger_entry_for(user: AbstractBaseUser, pk: int) -> LedgerEntry:
     """One entry, with `reversal_id`. Raises Http404 when `user` may not read it: someone else's
     entry is as unknown to them as one that does not exist."""
     return get_object_or_404(ledger_entries(user), pk=pk)
-
-
-@dataclass(frozen=True)
-class AwardWinner:
-    rule: str
-    staff_id: int
-    count: int
-    amount: Decimal
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class AwardReport:
-    """IN02 and IN04 for a month, and what each person's entries counted in it add up to, by rule."""
-
-    month: date
-    is_closed: bool
-    praise_award: AwardWinner | None
-    process_award: AwardWinner | None
-    # One row per person, highest total first: {"staff_id", "name", "total", "by_rule": {rule: amount}}.
-    totals: list[dict]
-    tie_rule: str
-
-
-def award_report(month: date) -> AwardReport:
-    """The month's awards and totals, in a fixed number of queries however many orders and entries.
-
-    A closed month shows the awards its close posted; an open one those it would post now, at the
-    rates in force on its last day. The totals are the entries counted in the month so far (an open
-    month's awards join them when it is closed)."""
-    month = month_of(month)
-    is_closed = MonthClose.objects.filter(month=month).exists()
-    found = _posted_awards(month) if is_closed else _previewed_awards(month)
-    by_staff = awards.ledger_totals(month)
-    names = _staff_names({*by_staff, *(award.staff_id for award in found.values())})
-    totals = [
-        {
-            "staff_id": staff_id,
-            "name": names.get(staff_id, ""),
-            "total": amounts["total"],
-            "by_rule": {rule: amounts.get(rule, Decimal("0.00")) for rule in Rule.values},
-        }
-        for staff_id, amounts in by_staff.items()
-    ]
-    totals.sort(key=lambda person: (-person["total"], person["staff_id"]))
-    named = {rule: replace(award, name=names.get(award.staff_id, "")) for rule, award in found.items()}
-    return AwardReport(
-        month=month,
-        is_closed=is_closed,
-        praise_award=named.get(Rule.PRAISE_AWARD),
-        process_award=named.get(Rule.PROCESS_AWARD),
-        totals=totals,
-        tie_rule=str(awards.TIE_RULE),  # in the reader's language
-    )
-
-
-def _previewed_awards(month: date) -> dict[str, AwardWinner]:
-    """The awards closing the month would post now (the close posts `awards.preview` too)."""
-    return {
-        award.rule: AwardWinner(rule=award.rule, staff_id=award.staff_id, count=award.count, amount=award.amount)
-        for award in awards.preview(month).awards
-    }
-
-
-def _posted_awards(month: date) -> dict[str, AwardWinner]:
-    """The award entries the close posted into the month, with the counts that won them."""
-    posted = LedgerEntry.objects.filter(
-        month=month, rule__in=[Rule.PRAISE_AWARD, Rule.PROCESS_AWARD], source=f"award:{month:%Y-%m}"
-    ).values_list("rule", "staff_id", "amount")
-    counts = {Rule.PRAISE_AWARD: awards.praise_counts, Rule.PROCESS_AWARD: awards.very_satisfied_counts}
-    return {
-        rule: AwardWinner(rule=rule, staff_id=staff_id, count=counts[rule](month).get(staff_id, 0), amount=amount)
-        for rule, staff_id, amount in posted
-    }
-
-
-def _staff_names(ids: set[int]) -> dict[int, str]:
-    rows = get_user_model().objects.filter(pk__in=ids).values_list("pk", "staff__name", "username")
-    return {pk: name or username for pk, name, username in rows}
 
 
 # --- Ledger pages ------------------------------------------------------------------------------------

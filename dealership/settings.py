@@ -4,6 +4,7 @@ Development defaults are safe to run on a laptop (SQLite, the filesystem broker,
 asked). With DEBUG off a missing SECRET_KEY or ALLOWED_HOSTS stops the process at start-up.
 """
 
+from datetime import date
 from pathlib import Path
 
 import environ
@@ -254,6 +255,9 @@ SMS_HTTP_QUERY_URL = env("SMS_HTTP_QUERY_URL", default="")
 SMS_HTTP_API_KEY = env("SMS_HTTP_API_KEY", default="")
 SMS_HTTP_TIMEOUT_S = env.float("SMS_HTTP_TIMEOUT_S", default=10.0)
 SMS_SWEEP_BATCH = env.int("SMS_SWEEP_BATCH", default=500)
+# The day the ledger started (YYYY-MM-DD, the go-live day): the nightly reconcile posts nothing for
+# ratings, praise or violations before it, so going live does not pay or fine two months backwards.
+LEDGER_STARTS_ON = date.fromisoformat(env.str("LEDGER_STARTS_ON", default="2000-01-01"))
 SMS_SETTLE_BATCH = env.int("SMS_SETTLE_BATCH", default=20)  # stuck messages asked about per sweep
 # A due message still unclaimed this long after it was handed over is handed over again.
 SMS_REPUBLISH_AFTER_S = env.int("SMS_REPUBLISH_AFTER_S", default=120)

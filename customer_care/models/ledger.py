@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
@@ -151,3 +152,8 @@ class MonthClose(models.Model):
 
 def month_of(day: date) -> date:
     return day.replace(day=1)
+
+
+def source_key(prefix: str, pk) -> Concat:
+    """A row's source key as an SQL expression ('praise:' || id), to match entries to their sources."""
+    return Concat(Value(f"{prefix}:"), Cast(pk, models.CharField()), output_field=models.CharField())

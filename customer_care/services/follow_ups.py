@@ -161,6 +161,8 @@ def record_follow_up(
     if version is not None and follow_up.version != version:
         raise StaleObject()
     praised = list({person.pk: person for person in praised}.values())  # each person once
+    # The visit's advisor is recorded first, then the technicians as given: the IN02 tie rule's order.
+    praised.sort(key=lambda person: person.pk != follow_up.repair_order.advisor_id)
     _check_call(by, follow_up, reached=reached, at=at, satisfaction=satisfaction, praised=praised, complaint=complaint)
     # The follow-up moves first: of two agents recording the same call at once, the second is stale
     # before writing anything of its own.

@@ -10,12 +10,12 @@ a crash or an older version left out. An entry is never changed: a correction is
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from customer_care.models import (
     Rule,
     month_of,
 )
-from customer_care.models.ledger import LIMIT
+from customer_care.models.ledger import LIMIT, source_key
 from dealership.clock import last_day_of, next_month
 from dealership.errors import DomainError, NotPermitted
 from dealership.money import to_cny
@@ -155,7 +155,8 @@ def post_manual(
 
 @transaction.atomic
 def reverse(*, by: AbstractBaseUser, entry: LedgerEntry, reason: str, at: datetime) -> LedgerEntry:
-    """IN07: correct a mistake with an entry of the opposite amount, in the current open month."""
+    """IN07: correct a mistake with an entry of the opposite amount, counted in the entry's own month
+    while it is open, else in the first open month after it."""
     _check_manager(by, _("Only a manager reverses an entry."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is reversed.")})
@@ -168,7 +169,7 @@ def reverse(*, by: AbstractBaseUser, entry: LedgerEntry, reason: str, at: dateti
         rule=entry.rule,
         reason=(_("Reverses entry %(id)s: %(reason)s") % {"id": entry.pk, "reason": reason.strip()})[:300],
         occurred_on=today,
-        month=open_month(today),
+        month=open_month(entry.month),  # with the entry while its month is open, else the next open one
         reverses=entry,
         posted_by=by,
         posted_at=at,
@@ -293,12 +294,12 @@ def record_fault(
 
 def reconcile(*, at: datetime) -> dict[str, int]:
     """Nightly: post every automatic entry of the last two months that is missing. Safe to run twice."""
-    since = timezone.localdate(at) - timezone.timedelta(days=RECONCILE_DAYS)
+    since = max(timezone.localdate(at) - timezone.timedelta(days=RECONCILE_DAYS), settings.LEDGER_STARTS_ON)
     start = timezone.make_aware(datetime.combine(since, datetime.min.time()))
     counts = dict.fromkeys(("ratings", "praises", "script_violations", "faults"), 0)
     orders = (
         RepairOrder.objects.filter(settled_at__gte=start, rating__in=_costly_ratings())
-        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.RATING, source=_key("order", OuterRef("pk")))))
+        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.RATING, source=source_key("order", OuterRef("pk")))))
         .select_related("advisor")
     )
     for order in orders.iterator():
@@ -306,7 +307,7 @@ def reconcile(*, at: datetime) -> dict[str, int]:
             counts["ratings"] += post_rating(order=order, at=at) is not None
     praises = (
         Praise.objects.filter(at__gte=start)
-        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.PRAISE, source=_key("praise", OuterRef("pk")))))
+        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.PRAISE, source=source_key("praise", OuterRef("pk")))))
         .select_related("staff", "follow_up__repair_order")
     )
     for praise in praises.iterator():
@@ -314,7 +315,7 @@ def reconcile(*, at: datetime) -> dict[str, int]:
             counts["praises"] += post_praise(praise=praise, at=at) is not None
     violations = (
         ScriptViolation.objects.filter(day__gte=since)
-        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.SCRIPT, source=_key("script", OuterRef("pk")))))
+        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.SCRIPT, source=source_key("script", OuterRef("pk")))))
         .select_related("advisor")
     )
     for violation in violations.iterator():
@@ -322,7 +323,7 @@ def reconcile(*, at: datetime) -> dict[str, int]:
             counts["script_violations"] += post_script_violation(violation=violation, at=at) is not None
     faults = (
         ComplaintFault.objects.filter(decided_at__gte=start)
-        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.FAULT, source=_key("fault", OuterRef("pk")))))
+        .exclude(Exists(LedgerEntry.objects.filter(rule=Rule.FAULT, source=source_key("fault", OuterRef("pk")))))
         .select_related("staff", "complaint", "decided_by")
     )
     for fault in faults.iterator():
@@ -333,11 +334,6 @@ def reconcile(*, at: datetime) -> dict[str, int]:
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
-
-
-def _key(prefix: str, pk):
-    """The source key of a row, in SQL: 'order:' || id."""
-    return Concat(Value(f"{prefix}:"), Cast(pk, CharField()), output_field=CharField())
 
 
 def _costly_ratings() -> list[str]:

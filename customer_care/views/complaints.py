@@ -151,6 +151,8 @@ def complaint_detail(request, pk: int):
         "warn_s": selectors.WARN_S,
         "faults": selectors.complaint_faults(complaint),
         "fault_formset": FaultFormSet(prefix="fault") if decides_fault else None,
+        # A penalty is read by managers, who decide it, and the person who pays it; no one else.
+        "sees_penalties": has_role(request.user, Role.MANAGER),
         "next_step": {
             ComplaintStatus.OPEN: ("complaint_respond", _("Record the response")),
             ComplaintStatus.RESPONDED: ("complaint_organise", _("Record what is organised")),

@@ -122,7 +122,8 @@ def ledger_entry_reverse(request, pk: int):
             raise form_errors(form)
         services.reverse(by=request.user, entry=entry, reason=form.cleaned_data["reason"], at=timezone.now())
 
-    return act(request, run, done=_("Entry reversed: the correction counts in the current open month."), to=back)
+    done = _("Entry reversed: the correction counts in the entry's month, or the next open one if it is closed.")
+    return act(request, run, done=done, to=back)
 
 
 @role_required(Role.MANAGER)

@@ -371,3 +371,35 @@ def test_a_rate_with_the_wrong_sign_or_an_unknown_case_is_refused(people, rule, 
         )
 
     assert not Rate.objects.filter(effective_from=date(2026, 11, 27)).exists()
+
+
+def test_in07_a_reversal_counts_in_the_entrys_month_while_it_is_open_else_the_next(people):
+    october = datetime(2026, 10, 30, 9, 0, tzinfo=SHANGHAI)
+    early = services.post_manual(
+        by=people["manager"],
+        staff=people["advisor"],
+        amount="-30",
+        reason="迟到",
+        occurred_on=october.date(),
+        at=october,
+    )
+    late = services.post_manual(
+        by=people["manager"], staff=people["other"], amount="-30", reason="迟到", occurred_on=october.date(), at=october
+    )
+
+    open_october = services.reverse(by=people["manager"], entry=early, reason="记错了人", at=NINE)
+    services.close_month(by=people["manager"], month=date(2026, 10, 1), at=NINE)
+    closed_october = services.reverse(by=people["manager"], entry=late, reason="记错了人", at=NINE)
+
+    assert open_october.month == date(2026, 10, 1)  # October's published total is already corrected
+    assert closed_october.month == date(2026, 11, 1)
+
+
+def test_in02_a_praise_whose_bonus_was_reversed_does_not_count_for_the_award(people):
+    calls = [praised(people["advisor"], agent=people["agent"], at=NINE - timedelta(days=day)) for day in (9, 8, 7)]
+    wrong = LedgerEntry.objects.get(rule=Rule.PRAISE, source=f"praise:{calls[0].praises.get().pk}")
+
+    services.reverse(by=people["manager"], entry=wrong, reason="客户表扬的是另一位技师", at=NINE)
+
+    assert awards.praise_counts(date(2026, 11, 1)) == {people["advisor"].pk: 2}
+    assert awards.praise_award(date(2026, 11, 1), amount=Decimal("100"), minimum=3) is None

@@ -474,3 +474,23 @@ def test_the_notice_page_makes_as_many_queries_for_many_people_as_for_few(people
 
     assert len(large.context["notice"]["ranking"]) == 9 and len(small.context["notice"]["ranking"]) == 3
     assert len(queries) == few
+
+
+def test_in09_a_penalty_is_shown_to_managers_and_the_person_who_pays_it_only(people):
+    complaint = closed_complaint(people)
+    services.record_fault(
+        by=people["manager"],
+        complaint=complaint,
+        responsible=[(people["advisor"], "未按约定时间交车", "100"), (people["other"], "接待时态度差", "73")],
+        at=NINE,
+    )
+    url = f"/care/complaints/{complaint.pk}/"
+
+    manager = client_for(people["manager"]).get(url).content.decode()
+    assignee = client_for(people["advisor"]).get(url).content.decode()
+    agent = client_for(people["agent"]).get(url).content.decode()
+
+    assert "¥73.00" in manager and "¥100.00" in manager
+    assert "¥100.00" in assignee and "¥73.00" not in assignee  # their own, not their colleague's
+    assert "¥73.00" not in agent and "¥100.00" not in agent
+    assert "接待时态度差" in agent  # who was responsible and why stay on the record

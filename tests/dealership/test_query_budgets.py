@@ -60,7 +60,7 @@ BUDGETS = {
     "appointment_create": 6,
     "appointment_list": 6,
     "arrive": 5,
-    "award-report": 14,
+    "award-report": 26,  # the award page's report (ranking, weak points, preview), as JSON
     "award_notice": 6,
     "backorder-detail": 6,
     "backorder-list": 7,
