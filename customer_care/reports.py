@@ -150,102 +150,108 @@ def award_report(month: date, *, today: date) -> dict:
     A closed month shows the awards its close posted and who closed it. An open month shows what
     closing would post now (awards and commission, at the rates in force on its last day), counted
     into each person's total, and whether it may be closed yet (only once it is over)."""
-    label = f"{month:%Y-%m}"
-    last_day = last_day_of(month)
     closed = MonthClose.objects.select_related("closed_by__staff").filter(month=month).first()
     praises = awards.praise_counts(month)
     ratings = awards.ratings_by_advisor(month)
     posted = awards.ledger_totals(month)
-    technicians = {
-        row["technician"].pk: row
-        for row in workshop_selectors.technician_month(month)
-        if row["jobs"] or row["internal"] or row["external"]
-    }
-    start, end = month_bounds(month)
-    breaches = dict(
-        Breach.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
-        .values_list("responsible")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    faults = dict(
-        ComplaintFault.objects.filter(decided_at__gte=start, decided_at__lt=end)
-        .values_list("staff")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    coming_close = None if closed else awards.preview(month)
-    minimum = (
-        coming_close.praise_minimum
-        if coming_close
-        else int(awards.rate(Rule.PRAISE_AWARD, "minimum", on=last_day) or 3)
-    )
-    if closed:
-        won = list(
-            LedgerEntry.objects.filter(month=month, rule__in=AWARD_RULES, source=f"award:{label}").values_list(
-                "rule", "staff_id", "amount"
-            )
-        )
-        counts = {Rule.PRAISE_AWARD: praises, Rule.PROCESS_AWARD: _very_satisfied(ratings)}
-        winners = {rule: (staff_id, counts[rule].get(staff_id, 0), amount) for rule, staff_id, amount in won}
-        commissions: dict[int, Decimal] = {}
-    else:
-        # What closing would post now: the close's own choice of winners and its rates.
-        winners = {award.rule: (award.staff_id, award.count, award.amount) for award in coming_close.awards}
-        commissions = coming_close.commissions
+    weak = _weak_points(month)
+    winners, commissions = _winners(month, closed=closed is not None, praises=praises, ratings=ratings)
     coming = dict(commissions)
     if not closed:
         for staff_id, _count, amount in winners.values():
             coming[staff_id] = coming.get(staff_id, Decimal(0)) + amount
-    ids = set(praises) | set(ratings) | set(posted) | set(technicians) | set(breaches) | set(faults) | set(coming)
+    ids = set(praises) | set(ratings) | set(posted) | set(coming) | set().union(*weak.values())
     people = _people(ids)
-    rows = []
-    for staff_id in ids:
-        by_rating = ratings.get(staff_id, {})
-        settled = sum(by_rating.values())
-        weak = sum(by_rating.get(value, 0) for value in WEAK)
-        work = technicians.get(staff_id)
-        reworks = (work["internal"] + work["external"]) if work else 0
-        amounts = posted.get(staff_id, {})
-        person = people.get(staff_id, {})
-        total = amounts.get("total", Decimal(0)) + coming.get(staff_id, Decimal(0))
-        rows.append(
-            {
-                "staff_id": staff_id,
-                "name": person.get("name", "?"),
-                "roles": [Role(role).label for role in person.get("roles", []) if role in Role.values],
-                "praises": praises.get(staff_id, 0),
-                "very_satisfied": by_rating.get(Rating.VERY_SATISFIED, 0),
-                "by_rule": [(rule, amounts[rule]) for rule in LEDGER_RULES if rule in amounts],
-                "rule_amounts": {rule.value: amounts.get(rule, Decimal(0)) for rule in LEDGER_RULES},
-                "posted": amounts.get("total", Decimal(0)),
-                "coming": coming.get(staff_id, Decimal(0)),
-                "total": total,
-                "settled": settled,
-                "weak_ratings": weak,
-                "weak_share": _share(weak, settled),
-                "jobs": work["jobs"] if work else None,
-                "reworks": reworks,
-                "rework_rate": _share(reworks, work["jobs"]) if work else None,
-                "breaches": breaches.get(staff_id, 0),
-                "faults": faults.get(staff_id, 0),
-            }
+    rows = [
+        _person(
+            staff_id,
+            people.get(staff_id, {}),
+            praises=praises.get(staff_id, 0),
+            by_rating=ratings.get(staff_id, {}),
+            amounts=posted.get(staff_id, {}),
+            coming=coming.get(staff_id, Decimal(0)),
+            weak={kind: found.get(staff_id) for kind, found in weak.items()},
         )
+        for staff_id in ids
+    ]
     rows.sort(key=lambda row: (-row["total"], -row["praises"], -row["very_satisfied"], row["name"], row["staff_id"]))
     _rank(rows)
-    top_praise = max(praises.values(), default=0)
     return {
         "month": month,
-        "label": label,
+        "label": f"{month:%Y-%m}",
         "rows": rows,
         "awards": [_award(rule, winners.get(rule), people) for rule in AWARD_RULES],
-        "minimum": minimum,
-        "top_praise": top_praise,
+        "minimum": awards.praise_minimum(on=last_day_of(month)),
+        "top_praise": max(praises.values(), default=0),
         "tie_rule": str(awards.TIE_RULE),
         "closed": closed,
         "is_over": month < today.replace(day=1),
         "commission_total": sum(commissions.values(), Decimal(0)),
         "chart": bars([(row["name"], row["total"], format_cny(row["total"])) for row in rows]),
+    }
+
+
+def _weak_points(month: date) -> dict[str, dict[int, object]]:
+    """Per person: the technicians' month (jobs and rework), missed complaint deadlines, faults."""
+    start, end = month_bounds(month)
+    return {
+        "work": {
+            row["technician"].pk: row
+            for row in workshop_selectors.technician_month(month)
+            if row["jobs"] or row["internal"] or row["external"]
+        },
+        "breaches": dict(
+            Breach.objects.filter(recorded_at__gte=start, recorded_at__lt=end)
+            .values_list("responsible")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+        "faults": dict(
+            ComplaintFault.objects.filter(decided_at__gte=start, decided_at__lt=end)
+            .values_list("staff")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+    }
+
+
+def _winners(month: date, *, closed: bool, praises: dict, ratings: dict) -> tuple[dict, dict[int, Decimal]]:
+    """{rule: (staff_id, count, amount)} and the commissions: those the close posted, or would post now."""
+    if not closed:
+        coming = awards.preview(month)
+        return {award.rule: (award.staff_id, award.count, award.amount) for award in coming.awards}, coming.commissions
+    won = LedgerEntry.objects.filter(month=month, rule__in=AWARD_RULES, source=f"award:{month:%Y-%m}")
+    counts = {Rule.PRAISE_AWARD: praises, Rule.PROCESS_AWARD: _very_satisfied(ratings)}
+    return {
+        rule: (staff_id, counts[rule].get(staff_id, 0), amount)
+        for rule, staff_id, amount in won.values_list("rule", "staff_id", "amount")
+    }, {}
+
+
+def _person(staff_id: int, person: dict, *, praises: int, by_rating: dict, amounts: dict, coming, weak: dict) -> dict:
+    settled = sum(by_rating.values())
+    weak_ratings = sum(by_rating.get(value, 0) for value in WEAK)
+    work = weak["work"]
+    reworks = (work["internal"] + work["external"]) if work else 0
+    return {
+        "staff_id": staff_id,
+        "name": person.get("name", "?"),
+        "roles": [Role(role).label for role in person.get("roles", []) if role in Role.values],
+        "praises": praises,
+        "very_satisfied": by_rating.get(Rating.VERY_SATISFIED, 0),
+        "by_rule": [(rule, amounts[rule]) for rule in LEDGER_RULES if rule in amounts],
+        "rule_amounts": {rule.value: amounts.get(rule, Decimal(0)) for rule in LEDGER_RULES},
+        "posted": amounts.get("total", Decimal(0)),
+        "coming": coming,
+        "total": amounts.get("total", Decimal(0)) + coming,
+        "settled": settled,
+        "weak_ratings": weak_ratings,
+        "weak_share": _share(weak_ratings, settled),
+        "jobs": work["jobs"] if work else None,
+        "reworks": reworks,
+        "rework_rate": _share(reworks, work["jobs"]) if work else None,
+        "breaches": weak["breaches"] or 0,
+        "faults": weak["faults"] or 0,
     }
 
 
