@@ -14,7 +14,8 @@ from customer_care.services import ledger
 from dealership.errors import DomainError, NotPermitted
 from service_desk import services as desk
 from tests.conftest import require_service
-from tests.factories import make_customer, make_order, make_user, pass_all_items
+from tests.customer_care.visits import praised, settled
+from tests.factories import make_customer, make_user
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -29,25 +30,6 @@ def people(db):
         "agent": make_user("callcentre", name="林雪"),
         "manager": make_user("manager", name="宋建国"),
     }
-
-
-def settled(advisor, rating: str, *, at=NINE):
-    order = pass_all_items(make_order(advisor=advisor, at=at, confirmed=True), at=at)
-    return desk.settle(by=make_user("advisor"), order=order, rating=rating, at=at + timedelta(hours=2))
-
-
-def praised(person, *, agent, at=NINE):
-    """A delivered order whose follow-up call praises `person`."""
-    order = settled(person, "very_satisfied", at=at)
-    order = desk.deliver(by=order.advisor, order=order, at=at + timedelta(hours=3))
-    return services.record_follow_up(
-        by=agent,
-        follow_up=order.follow_up,
-        reached=True,
-        satisfaction="very_satisfied",
-        praised=[person],
-        at=at + timedelta(days=1),
-    )
 
 
 def entries(person, rule=None):

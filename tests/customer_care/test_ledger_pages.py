@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from customer_care import services
 from customer_care.models import ComplaintFault, LedgerEntry, Rate, Rule
-from service_desk import services as desk
-from tests.factories import make_customer, make_order, make_user, pass_all_items
+from tests.customer_care.visits import praised, settled
+from tests.factories import make_customer, make_user
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
@@ -42,25 +42,6 @@ def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def settled(advisor, rating: str, *, at=NINE):
-    order = pass_all_items(make_order(advisor=advisor, at=at, confirmed=True), at=at)
-    return desk.settle(by=make_user("advisor"), order=order, rating=rating, at=at + timedelta(hours=2))
-
-
-def praised(person, *, agent, at=NINE):
-    """A delivered order of `person`'s whose follow-up call praises them."""
-    order = settled(person, "very_satisfied", at=at)
-    order = desk.deliver(by=order.advisor, order=order, at=at + timedelta(hours=3))
-    return services.record_follow_up(
-        by=agent,
-        follow_up=order.follow_up,
-        reached=True,
-        satisfaction="very_satisfied",
-        praised=[person],
-        at=at + timedelta(hours=5),
-    )
 
 
 def manual(people, person, amount, reason="帮客户找回钥匙", *, on=None):
@@ -94,7 +75,7 @@ def closed_complaint(people):
 
 def test_in01_in03_in07_the_statement_shows_the_months_entries_totals_and_counts(people):
     advisor = people["advisor"]
-    praised(advisor, agent=people["agent"])  # IN01 +20, and a 非常满意 order
+    praised(advisor, agent=people["agent"], called_after=timedelta(hours=5))  # IN01 +20, and a 非常满意 order
     settled(advisor, "average")  # IN03 -1
     settled(advisor, "poor")  # IN03 -5
     manual(people, advisor, "50")  # IN07 +50

@@ -19,7 +19,8 @@ from customer_care import reports, services, tasks
 from customer_care.models import Breach, LedgerEntry, MonthClose, Rate, Rule
 from dealership.models import SmsMessage, Staff
 from service_desk import services as desk
-from tests.factories import make_customer, make_order, make_user, pass_all_items
+from tests.customer_care.visits import praised, settled
+from tests.factories import make_customer, make_order, make_user
 from workshop.models import Rework
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -52,25 +53,6 @@ def manager_client(client, people):
     return client
 
 
-def settled(advisor, rating: str, *, at=NINE, technician=None):
-    order = pass_all_items(make_order(advisor=advisor, at=at, confirmed=True), at=at, technician=technician)
-    return desk.settle(by=make_user("advisor"), order=order, rating=rating, at=at + timedelta(hours=2))
-
-
-def praised(person, *, agent, at=NINE):
-    """A delivered order whose follow-up call (a day later) praises `person`."""
-    order = settled(person, "good", at=at)
-    order = desk.deliver(by=order.advisor, order=order, at=at + timedelta(hours=3))
-    return services.record_follow_up(
-        by=agent,
-        follow_up=order.follow_up,
-        reached=True,
-        satisfaction="very_satisfied",
-        praised=[person],
-        at=at + timedelta(days=1),
-    )
-
-
 def complaint(people, *, at=NINE, assignee=None):
     return services.raise_complaint(
         by=people["agent"],
@@ -100,11 +82,11 @@ def workbook(response) -> dict[str, list[tuple]]:
 
 
 def test_in02_two_praises_win_nothing_and_a_third_wins_the_award(people):
-    praised(people["other"], agent=people["agent"])
-    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=1))
+    praised(people["other"], agent=people["agent"], rating="good")
+    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=1), rating="good")
 
     two = reports.award_report(NOVEMBER, today=DECEMBER.date())
-    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=2))
+    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=2), rating="good")
     three = reports.award_report(NOVEMBER, today=DECEMBER.date())
 
     assert award_of(two, Rule.PRAISE_AWARD)["staff_id"] is None
@@ -116,8 +98,8 @@ def test_in02_two_praises_win_nothing_and_a_third_wins_the_award(people):
 
 
 def test_in02_the_page_says_why_there_is_no_award(manager_client, people):
-    praised(people["other"], agent=people["agent"])
-    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=1))
+    praised(people["other"], agent=people["agent"], rating="good")
+    praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=1), rating="good")
 
     with time_machine.travel(DECEMBER):
         manager_client.force_login(people["manager"])  # a session lasts a working day
@@ -156,7 +138,7 @@ def test_in04_a_tie_goes_to_the_advisor_who_reached_the_top_count_first(manager_
 def test_in02_in04_closing_a_finished_month_posts_once_and_closing_again_posts_nothing(manager_client, people):
     settled(people["advisor"], "very_satisfied")
     for hour in range(3):
-        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour))
+        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour), rating="good")
     with time_machine.travel(DECEMBER):
         manager_client.force_login(people["manager"])  # a session lasts a working day
         preview = manager_client.get("/reports/awards/?month=2026-11").content.decode()
@@ -240,7 +222,7 @@ def test_in05_weekly_figures_per_advisor(manager_client, people):
     settled(people["advisor"], "average")
     settled(people["advisor"], "good", at=NINE - timedelta(days=7))  # the week before
     complaint(people)
-    praised(people["other"], agent=people["agent"])
+    praised(people["other"], agent=people["agent"], rating="good")
 
     report = reports.weekly_figures(reports.parse_week("2026-W48", default=NINE.date()))
     page = manager_client.get("/reports/weekly/?week=2026-W48")
@@ -270,7 +252,7 @@ def test_in05_monday_text_goes_to_each_advisor_once_per_week(people):
     idle = make_user("advisor", name="赵敏")
     Staff.objects.filter(user=idle).update(mobile="13712345678")
     settled(people["advisor"], "very_satisfied")
-    praised(people["other"], agent=people["agent"])
+    praised(people["other"], agent=people["agent"], rating="good")
 
     with time_machine.travel(MONDAY):
         first = tasks.text_weekly_figures()
@@ -348,7 +330,7 @@ def test_the_award_workbook_has_the_same_numbers_as_the_page(manager_client, peo
     settled(people["advisor"], "very_satisfied")
     settled(people["advisor"], "poor")
     for hour in range(3):
-        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour))
+        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour), rating="good")
 
     with time_machine.travel(DECEMBER):
         manager_client.force_login(people["manager"])  # a session lasts a working day
@@ -428,7 +410,7 @@ def _grow(people, rows: int) -> None:
             recorded_by=technician,
             at=NINE,
         )
-        praised(advisor, agent=people["agent"], at=NINE - timedelta(days=1))
+        praised(advisor, agent=people["agent"], at=NINE - timedelta(days=1), rating="good")
         late = complaint(people, assignee=advisor)
         services.respond(by=advisor, complaint=late, text="已联系", at=NINE + timedelta(hours=2))
         reception = make_order(advisor=advisor, at=NINE)
@@ -467,7 +449,7 @@ def test_in05_the_award_report_and_every_page_cost_the_same_queries_at_n_and_2n_
             rule=Rule.COMMISSION, key=key, amount=Decimal("1.00"), effective_from=NOVEMBER, created_at=NINE
         )
     for hour in range(3):  # a praise winner, so the preview looks for who got there first
-        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour))
+        praised(people["other"], agent=people["agent"], at=NINE + timedelta(hours=hour), rating="good")
     _grow(people, 3)
     with time_machine.travel(DECEMBER):
         manager_client.force_login(people["manager"])  # a session lasts a working day
