@@ -32,6 +32,13 @@ def people(db):
     }
 
 
+def manual(people, staff, amount, reason):
+    """A manager's bonus or penalty (IN07) for today's morning."""
+    return services.post_manual(
+        by=people["manager"], staff=staff, amount=amount, reason=reason, occurred_on=NINE.date(), at=NINE
+    )
+
+
 def entries(person, rule=None):
     rows = LedgerEntry.objects.filter(staff=person)
     if rule:
@@ -83,14 +90,7 @@ def test_in01_each_praise_pays_the_praised_person_twenty(people):
 
 
 def test_an_entry_is_never_updated_or_deleted_in_code(people):
-    entry = services.post_manual(
-        by=people["manager"],
-        staff=people["advisor"],
-        amount="50",
-        reason="帮客户找回钥匙",
-        occurred_on=NINE.date(),
-        at=NINE,
-    )
+    entry = manual(people, people["advisor"], "50", "帮客户找回钥匙")
 
     with pytest.raises(TypeError):
         entry.save()
@@ -104,14 +104,7 @@ def test_an_entry_is_never_updated_or_deleted_in_code(people):
 
 def test_the_database_refuses_an_update_or_delete_of_an_entry(people):
     require_service(connection.vendor == "postgresql", "PostgreSQL (the ledger's append-only trigger)")
-    entry = services.post_manual(
-        by=people["manager"],
-        staff=people["advisor"],
-        amount="50",
-        reason="帮客户找回钥匙",
-        occurred_on=NINE.date(),
-        at=NINE,
-    )
+    entry = manual(people, people["advisor"], "50", "帮客户找回钥匙")
     table = LedgerEntry._meta.db_table
 
     update = f"UPDATE {table} SET amount = 500 WHERE id = %s"  # noqa: S608 (the model's own table name)
@@ -131,14 +124,7 @@ def test_the_database_refuses_an_update_or_delete_of_an_entry(people):
 @pytest.mark.parametrize(("amount", "reason"), [("0", "多写了"), ("1000000", "多写了"), ("abc", "多写了"), ("50", " ")])
 def test_in07_a_zero_absurd_or_unexplained_entry_is_refused(people, amount, reason):
     with pytest.raises(ValidationError):
-        services.post_manual(
-            by=people["manager"],
-            staff=people["advisor"],
-            amount=amount,
-            reason=reason,
-            occurred_on=NINE.date(),
-            at=NINE,
-        )
+        manual(people, people["advisor"], amount, reason)
 
     assert LedgerEntry.objects.count() == 0
 
@@ -152,14 +138,7 @@ def test_in07_only_a_manager_posts_or_reverses(people):
 
 
 def test_in07_a_mistake_is_reversed_once_and_a_reversal_is_never_reversed(people):
-    entry = services.post_manual(
-        by=people["manager"],
-        staff=people["advisor"],
-        amount="-30",
-        reason="迟到",
-        occurred_on=NINE.date(),
-        at=NINE,
-    )
+    entry = manual(people, people["advisor"], "-30", "迟到")
 
     reversal = services.reverse(by=people["manager"], entry=entry, reason="记错了人", at=NINE + timedelta(hours=1))
     with pytest.raises(DomainError):
