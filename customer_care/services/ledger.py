@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,6 +119,7 @@ def post(
 
     `month` is the month it counts in (default: the first open month from `occurred_on`)."""
     amount = _amount(amount)
+    _wait_for_closing(exclusive=False)
     entry = LedgerEntry(
         staff=staff,
         amount=amount,
@@ -144,6 +145,7 @@ def post_manual(
 ) -> LedgerEntry:
     """IN07: a manager's bonus or penalty, with the reason; it counts in the first open month."""
     _check_manager(by, _("Only a manager posts a bonus or penalty."))
+    _wait_for_closing(exclusive=False)  # a month closing now is closed for this entry
     if not reason.strip():
         raise ValidationError({"reason": _("Say why: the person reads it on their statement.")})
     if occurred_on > timezone.localdate(at):
@@ -353,6 +355,20 @@ def _amount(value, *, allow_zero: bool = False) -> Decimal:
     return amount
 
 
+CLOSING_LOCK = 7_303_001  # the advisory lock a month close holds; any number unused elsewhere
+
+
+def _wait_for_closing(*, exclusive: bool) -> None:
+    """A month close takes this lock alone; postings share it. So an entry being posted while a
+    month closes waits for the close and then counts in the next open month, never in the one
+    just published. (SQLite writes one transaction at a time anyway.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        cursor.execute(f"SELECT {lock}(%s)", [CLOSING_LOCK])
+
+
 def _check_manager(by: AbstractBaseUser, message: str) -> None:
     if not has_role(by, "manager"):
         raise NotPermitted(message)
@@ -369,6 +385,7 @@ def close_month(*, by: AbstractBaseUser, month: date, at: datetime) -> MonthClos
     month = month_of(month)
     if month >= month_of(timezone.localdate(at)):
         raise ValidationError({"month": _("A month is closed once it is over.")})
+    _wait_for_closing(exclusive=True)
     try:
         with transaction.atomic():
             closed = MonthClose.objects.create(month=month, closed_by=by, closed_at=at)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -455,3 +455,51 @@ def test_in03_fifty_concurrent_replays_of_one_settled_order_post_one_entry():
     assert entries.count() == 1
     assert len(posted) == 50 and set(posted) == {entries.get().pk}
     assert entries.get().amount == -5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_posted_while_its_month_closes_counts_in_the_next_month():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (a posting racing a month close)")
+    advisor, manager = make_user("advisor"), make_user("manager")
+    order_settled.disconnect(dispatch_uid="customer_care.after_settlement")
+    try:  # settled on 30 October, its entry still to be posted (by a replay or the reconcile)
+        order = settled(advisor, rating="poor", at=OCTOBER + timedelta(days=29))
+    finally:
+        order_settled.connect(receivers.after_settlement, dispatch_uid="customer_care.after_settlement")
+    order = type(order).objects.select_related("advisor").get(pk=order.pk)
+    closing, release = threading.Event(), threading.Event()
+    posted = []
+
+    def close():
+        try:
+            with transaction.atomic():
+                services.close_month(by=manager, month=date(2026, 10, 1), at=TODAY)
+                closing.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def post():
+        try:
+            with transaction.atomic():
+                posted.append(services.post_rating(order=order, at=TODAY))
+        finally:
+            connection.close()
+
+    closer = threading.Thread(target=close)
+    closer.start()
+    assert closing.wait(timeout=30)
+    poster = threading.Thread(target=post)
+    poster.start()
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    for _ in range(3000):  # until the posting waits for the close (never a fixed sleep)
+        with connection.cursor() as cursor:
+            cursor.execute(waiting)
+            if cursor.fetchone()[0]:
+                break
+        poster.join(timeout=0.01)
+    release.set()
+    closer.join()
+    poster.join()
+
+    assert posted[0].month == date(2026, 11, 1)  # not into October, closed and published meanwhile
